@@ -1,0 +1,122 @@
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from accounts import roles
+
+
+class Library(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    # Approved requests a reader may have at this library per calendar month.
+    monthly_limit = models.PositiveSmallIntegerField(default=1)
+    contact_email = models.EmailField(blank=True)
+    # Staff are warned by mail when the pool of available codes falls below.
+    low_pool_threshold = models.PositiveIntegerField(default=5)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "libraries"
+
+    def __str__(self):
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractUser):
+    """A person who signs in with their email address.
+
+    Readers carry a home library and a card number; librarians belong to the
+    library whose queue they work through; provider staff belong to neither.
+    """
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150)
+    card_number = models.CharField("library card number", max_length=32, blank=True)
+    home_library = models.ForeignKey(
+        Library,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="readers",
+    )
+    library = models.ForeignKey(
+        Library,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text="The library whose queue a librarian works through.",
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("accounts:profile")
+
+    def role_names(self):
+        """The names of the role groups this user is in, read once."""
+        if not hasattr(self, "_role_names"):
+            self._role_names = frozenset(
+                self.groups.filter(name__in=roles.ALL).values_list("name", flat=True)
+            )
+        return self._role_names
+
+    @property
+    def is_reader(self):
+        return roles.READER in self.role_names()
+
+    @property
+    def is_librarian(self):
+        return roles.LIBRARY in self.role_names() and self.library_id is not None
+
+    @property
+    def is_provider(self):
+        return roles.EMPIK in self.role_names()

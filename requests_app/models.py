@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Library
+from codes.models import Code
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "pending"
+    APPROVED = "approved", "approved"
+    WAITLISTED = "waitlisted", "waitlisted"
+    REJECTED = "rejected", "rejected"
+    CANCELLED = "cancelled", "cancelled"
+
+
+OPEN_STATUSES = (RequestStatus.PENDING, RequestStatus.WAITLISTED)
+
+
+class CodeRequest(models.Model):
+    """A reader's request to their library for one code."""
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="code_requests",
+    )
+    library = models.ForeignKey(
+        Library, on_delete=models.PROTECT, related_name="code_requests"
+    )
+    # The card number the reader gave with this request, checked at the desk.
+    card_number = models.CharField("library card number", max_length=32)
+    status = models.CharField(
+        max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rejection_reason = models.TextField(blank=True)
+    # One code goes to one request, ever: the database keeps it so.
+    code = models.OneToOneField(
+        Code,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="request",
+    )
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reader", "library"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="one_open_request_per_library",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RequestStatus.APPROVED, code__isnull=False)
+                | (~Q(status=RequestStatus.APPROVED) & Q(code__isnull=True)),
+                name="approved_request_has_code",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["library", "status", "created_at"],
+                name="request_queue_idx",
+            ),
+            models.Index(
+                fields=["library", "status", "fulfilled_at"],
+                name="request_fulfilled_idx",
+            ),
+            models.Index(fields=["reader", "created_at"], name="request_reader_idx"),
+        ]
+
+    def __str__(self):
+        return f"Request #{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("requests:request-detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+
+class RequestEvent(models.Model):
+    """One step in a request's life: who moved it to which status, when."""
+
+    request = models.ForeignKey(
+        CodeRequest, on_delete=models.CASCADE, related_name="events"
+    )
+    status = models.CharField(max_length=16, choices=RequestStatus.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.request}: {self.status}"

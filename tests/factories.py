@@ -1,0 +1,73 @@
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts import roles
+from accounts.models import Library, User
+from codes.models import Code, CodeBatch
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class LibraryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Library
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Library {n}")
+    slug = factory.Sequence(lambda n: f"library-{n}")
+    contact_email = factory.LazyAttribute(lambda o: f"{o.slug}@library.test")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    full_name = factory.Faker("name")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def role(user, create, extracted, **kwargs):
+        if create and extracted:
+            user.groups.add(Group.objects.get(name=extracted))
+
+
+class ReaderFactory(UserFactory):
+    home_library = factory.SubFactory(LibraryFactory)
+    card_number = factory.Sequence(lambda n: f"CARD-{n:06d}")
+    role = roles.READER
+
+
+class LibrarianFactory(UserFactory):
+    library = factory.SubFactory(LibraryFactory)
+    role = roles.LIBRARY
+
+
+class ProviderFactory(UserFactory):
+    is_staff = True
+    role = roles.EMPIK
+
+
+class CodeBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CodeBatch
+
+    name = factory.Sequence(lambda n: f"Batch {n}")
+    library = factory.SubFactory(LibraryFactory)
+    valid_until = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=90)
+    )
+
+
+class CodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Code
+
+    value = factory.Sequence(lambda n: f"CODE-{n:08d}")
+    batch = factory.SubFactory(CodeBatchFactory)
+    library = factory.SelfAttribute("batch.library")
+    valid_until = factory.SelfAttribute("batch.valid_until")
