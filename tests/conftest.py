@@ -6,6 +6,23 @@ from django.test import Client
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Serve static files without the manifest that collectstatic writes."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash test passwords cheaply; production hashing is tested on its own."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def library(db):
     return factories.LibraryFactory(slug="central", name="Central Library")

@@ -21,6 +21,18 @@ class LibraryFactory(factory.django.DjangoModelFactory):
     contact_email = factory.LazyAttribute(lambda o: f"{o.slug}@library.test")
 
 
+def join(user, role):
+    """Add ``user`` to the group of ``role``, given as a name."""
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+
+
+def with_role(default):
+    return factory.PostGeneration(
+        lambda user, create, role, **kw: join(user, role or default)
+    )
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -30,26 +42,23 @@ class UserFactory(factory.django.DjangoModelFactory):
     full_name = factory.Faker("name")
     password = factory.django.Password(PASSWORD)
 
-    @factory.post_generation
-    def role(user, create, extracted, **kwargs):
-        if create and extracted:
-            user.groups.add(Group.objects.get(name=extracted))
+    role = factory.PostGeneration(lambda user, create, role, **kw: join(user, role))
 
 
 class ReaderFactory(UserFactory):
     home_library = factory.SubFactory(LibraryFactory)
     card_number = factory.Sequence(lambda n: f"CARD-{n:06d}")
-    role = roles.READER
+    role = with_role(roles.READER)
 
 
 class LibrarianFactory(UserFactory):
     library = factory.SubFactory(LibraryFactory)
-    role = roles.LIBRARY
+    role = with_role(roles.LIBRARY)
 
 
 class ProviderFactory(UserFactory):
     is_staff = True
-    role = roles.EMPIK
+    role = with_role(roles.EMPIK)
 
 
 class CodeBatchFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,82 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from codeshare import env
+from tests.test_healthz import run_django
+
+BASE_ENV = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "test"}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEBUG", "maybe"),
+        ("CONN_MAX_AGE", "sixty"),
+        ("CONN_MAX_AGE", "-1"),
+        ("DATABASE_URL", "not a url"),
+        ("DATABASE_URL", "postgres://root@127.0.0.1:port/x"),
+        ("EMAIL_URL", "pigeon://loft"),
+        ("EMAIL_PORT", "25x"),
+        ("SESSION_HOURS", "0"),
+        ("SECURE_HSTS_SECONDS", "a year"),
+    ],
+)
+def test_settings_refuse_a_malformed_value(name, value):
+    result = run_django({**BASE_ENV, name: value}, "pass")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr
+
+
+def test_settings_refuse_to_start_without_a_secret_key_in_production():
+    result = run_django({"PATH": "/usr/bin:/bin"}, "pass")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_settings_read_good_values():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.ALLOWED_HOSTS, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)"
+    )
+    values = {
+        "DEBUG": "off",
+        "ALLOWED_HOSTS": "codes.example.org, www.example.org",
+        "EMAIL_URL": "smtp+tls://user:p%40ss@mail.example.org:587",
+    }
+
+    result = run_django({**BASE_ENV, **values}, code)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[0] == (
+        "False ['codes.example.org', 'www.example.org'] mail.example.org 587 True"
+    )
+
+
+@pytest.mark.parametrize("value", ["1", "true", "Yes", "on"])
+def test_env_bool_reads_true_words(monkeypatch, value):
+    monkeypatch.setenv("FLAG", value)
+
+    assert env.env_bool("FLAG") is True
+
+
+def test_env_int_names_the_variable(monkeypatch):
+    monkeypatch.setenv("WORKERS", "many")
+
+    with pytest.raises(ImproperlyConfigured, match="WORKERS must be an integer"):
+        env.env_int("WORKERS")
+
+
+def test_sqlite_is_the_default_with_concurrency_options(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    code = (
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['ENGINE'], d['OPTIONS']['transaction_mode'], d['OPTIONS']['timeout'])"
+    )
+
+    result = run_django(BASE_ENV, code)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[0] == "django.db.backends.sqlite3 IMMEDIATE 20"
