@@ -58,14 +58,6 @@ class RegistrationForm(forms.ModelForm):
             raise forms.ValidationError("An account with this email already exists.")
         return email
 
-    def clean_card_number(self):
-        card_number = self.cleaned_data["card_number"].strip()
-        if not card_number.replace("-", "").replace(" ", "").isalnum():
-            raise forms.ValidationError(
-                "A card number holds only letters, digits, spaces and dashes."
-            )
-        return card_number
-
     def clean(self):
         cleaned = super().clean()
         password1 = cleaned.get("password1")

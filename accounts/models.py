@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from accounts import roles
+from accounts.validators import validate_card_number
 
 
 class Library(models.Model):
@@ -61,7 +62,12 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150)
-    card_number = models.CharField("library card number", max_length=32, blank=True)
+    card_number = models.CharField(
+        "library card number",
+        max_length=32,
+        blank=True,
+        validators=[validate_card_number],
+    )
     home_library = models.ForeignKey(
         Library,
         on_delete=models.PROTECT,

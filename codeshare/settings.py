@@ -156,6 +156,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 globals().update(env_email("EMAIL_URL"))
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other.")
+# The portal's public address, for links in mails sent outside a request.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where a reader activates a code on the e-book platform.
+CODE_ACTIVATION_URL = env_str("CODE_ACTIVATION_URL", "https://www.empik.com/go")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "codeshare <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -192,3 +196,15 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# Code import -----------------------------------------------------------------
+
+# A code file larger than this is refused before it is read; a million codes
+# take about 15 MB.
+CODE_IMPORT_MAX_BYTES = env_int("CODE_IMPORT_MAX_MB", 20, minimum=1) * 2**20
+# django-import-export lets every staff user import and export unless these
+# name the model permission each needs.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# The code admin writes one log entry per import, not one per row.
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True

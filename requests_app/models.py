@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Library
+from accounts.validators import validate_card_number
 from codes.models import Code
 
 
@@ -17,6 +18,30 @@ class RequestStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (RequestStatus.PENDING, RequestStatus.WAITLISTED)
+
+# The moves a request may make; everything else is refused. A decision is
+# final: approved, rejected and cancelled requests move no more.
+TRANSITIONS = {
+    RequestStatus.PENDING: {
+        RequestStatus.APPROVED,
+        RequestStatus.WAITLISTED,
+        RequestStatus.REJECTED,
+        RequestStatus.CANCELLED,
+    },
+    RequestStatus.WAITLISTED: {RequestStatus.APPROVED, RequestStatus.CANCELLED},
+    RequestStatus.APPROVED: set(),
+    RequestStatus.REJECTED: set(),
+    RequestStatus.CANCELLED: set(),
+}
+
+
+class IllegalTransition(Exception):
+    """A request was asked to move where its status does not allow."""
+
+    def __init__(self, request, status):
+        self.request = request
+        self.status = status
+        super().__init__(f"{request} is {request.status}; it cannot become {status}.")
 
 
 class CodeRequest(models.Model):
@@ -31,7 +56,9 @@ class CodeRequest(models.Model):
         Library, on_delete=models.PROTECT, related_name="code_requests"
     )
     # The card number the reader gave with this request, checked at the desk.
-    card_number = models.CharField("library card number", max_length=32)
+    card_number = models.CharField(
+        "library card number", max_length=32, validators=[validate_card_number]
+    )
     status = models.CharField(
         max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
@@ -55,6 +82,8 @@ class CodeRequest(models.Model):
     )
     fulfilled_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set when the mail telling the reader of a decision could not be sent.
+    mail_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -88,9 +117,29 @@ class CodeRequest(models.Model):
     def get_absolute_url(self):
         return reverse("requests:request-detail", args=[self.pk])
 
+    def get_review_url(self):
+        return reverse("library:request-review", args=[self.pk])
+
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+    def can_move_to(self, status):
+        return status in TRANSITIONS[self.status]
+
+    def move_to(self, status, *, by=None, note="", at=None):
+        """Change status, keeping the step in the request's history.
+
+        Saves the request and its event; the caller holds the row lock.
+        """
+        if not self.can_move_to(status):
+            raise IllegalTransition(self, status)
+
+        self.status = status
+        self.save()
+        return RequestEvent.objects.create(
+            request=self, status=status, by=by, note=note, at=at or timezone.now()
+        )
 
 
 class RequestEvent(models.Model):

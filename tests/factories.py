@@ -80,3 +80,12 @@ class CodeFactory(factory.django.DjangoModelFactory):
     batch = factory.SubFactory(CodeBatchFactory)
     library = factory.SelfAttribute("batch.library")
     valid_until = factory.SelfAttribute("batch.valid_until")
+
+
+class CodeRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "requests_app.CodeRequest"
+
+    reader = factory.SubFactory(ReaderFactory)
+    library = factory.SelfAttribute("reader.home_library")
+    card_number = factory.SelfAttribute("reader.card_number")

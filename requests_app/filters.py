@@ -1,0 +1,50 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from codes.models import Code, CodeStatus
+from requests_app.models import CodeRequest, RequestStatus
+
+
+class QueueFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=RequestStatus.choices, empty_label="Any status"
+    )
+    search = django_filters.CharFilter(
+        label="Card number or name", method="filter_search"
+    )
+    asked_from = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__gte",
+        label="Asked from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    asked_to = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__lte",
+        label="Asked until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = CodeRequest
+        fields = ["status"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(card_number__iexact=value) | Q(reader__full_name__icontains=value)
+        )
+
+
+class LibraryCodeFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=CodeStatus.choices, empty_label="Any status"
+    )
+    value = django_filters.CharFilter(label="Code", lookup_expr="iexact")
+
+    class Meta:
+        model = Code
+        fields = ["status", "value"]

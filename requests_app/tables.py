@@ -1,0 +1,75 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from codes.models import Code
+from requests_app.models import CodeRequest
+
+
+class StatusColumn(tables.Column):
+    def render(self, value, record):
+        return format_html(
+            '<span class="badge status-{}">{}</span>',
+            record.status,
+            record.get_status_display(),
+        )
+
+
+class QueueTable(tables.Table):
+    id = tables.Column(
+        verbose_name="Request",
+        linkify=("library:request-review", [tables.A("pk")]),
+    )
+    status = StatusColumn()
+    created_at = tables.DateTimeColumn(verbose_name="Asked", format="Y-m-d H:i")
+    card_number = tables.Column(verbose_name="Card number")
+    reader = tables.Column(
+        verbose_name="Reader",
+        accessor="reader__full_name",
+        order_by="reader__full_name",
+    )
+    decided_at = tables.DateTimeColumn(verbose_name="Decided", format="Y-m-d H:i")
+
+    class Meta:
+        model = CodeRequest
+        fields = ["id", "status", "created_at", "card_number", "reader", "decided_at"]
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = "No requests match."
+
+
+class ReaderRequestTable(tables.Table):
+    id = tables.Column(
+        verbose_name="Request", linkify=("requests:request-detail", [tables.A("pk")])
+    )
+    library = tables.Column()
+    status = StatusColumn()
+    created_at = tables.DateTimeColumn(verbose_name="Asked", format="Y-m-d H:i")
+    decided_at = tables.DateTimeColumn(verbose_name="Decided", format="Y-m-d H:i")
+
+    class Meta:
+        model = CodeRequest
+        fields = ["id", "library", "status", "created_at", "decided_at"]
+        attrs = {"class": "table table-sm align-middle"}
+        empty_text = "You have not asked for a code yet."
+        orderable = False
+
+
+class LibraryCodeTable(tables.Table):
+    value = tables.Column(verbose_name="Code")
+    status = StatusColumn()
+    valid_until = tables.DateColumn(verbose_name="Valid until", format="Y-m-d")
+    batch = tables.Column(accessor="batch__name", order_by="batch__name")
+    request = tables.Column(
+        verbose_name="Went to request",
+        accessor="request__pk",
+        linkify=lambda record: (
+            record.request.get_review_url() if hasattr(record, "request") else None
+        ),
+        orderable=False,
+    )
+    assigned_at = tables.DateTimeColumn(verbose_name="Handed out", format="Y-m-d H:i")
+
+    class Meta:
+        model = Code
+        fields = ["value", "status", "valid_until", "batch", "request", "assigned_at"]
+        attrs = {"class": "table table-sm align-middle"}
+        empty_text = "No codes match."

@@ -1,0 +1,113 @@
+from django.contrib import messages
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
+from django_tables2 import RequestConfig
+
+from accounts import roles
+from accounts.decorators import role_required
+from codes.models import Code
+from requests_app import selectors, services
+from requests_app.filters import LibraryCodeFilter, QueueFilter
+from requests_app.forms import RejectForm
+from requests_app.models import CodeRequest, RequestStatus
+from requests_app.tables import LibraryCodeTable, QueueTable
+
+
+@role_required(roles.LIBRARY)
+def queue(request):
+    library = request.user.library
+    requests = (
+        CodeRequest.objects.filter(library=library)
+        .select_related("reader")
+        .annotate(
+            waiting=Case(
+                When(status=RequestStatus.PENDING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("waiting", "created_at", "id")
+    )
+    filterset = QueueFilter(request.GET, queryset=requests)
+    table = QueueTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    context = {
+        "filter": filterset,
+        "table": table,
+        "figures": selectors.library_figures(library),
+    }
+    return render(request, "requests_app/queue.html", context)
+
+
+@role_required(roles.LIBRARY)
+def request_review(request, pk):
+    library = request.user.library
+    code_request = get_object_or_404(
+        CodeRequest.objects.select_related("reader", "code", "decided_by"),
+        pk=pk,
+        library=library,
+    )
+    action = request.POST.get("action")
+    reject_form = RejectForm(request.POST if action == "reject" else None)
+
+    if request.method == "POST":
+        if action == "approve" or (action == "reject" and reject_form.is_valid()):
+            if _decide(request, code_request, action, reject_form):
+                following = selectors.next_pending(library)
+                if following is not None:
+                    return redirect(following.get_review_url())
+                return redirect("library:queue")
+            return redirect(code_request.get_review_url())
+        if action != "reject":
+            messages.error(request, "Choose approve or reject.")
+            return redirect(code_request.get_review_url())
+
+    context = {
+        "code_request": code_request,
+        "earlier": selectors.earlier_requests(code_request),
+        "events": code_request.events.select_related("by"),
+        "reject_form": reject_form,
+        "waitlist_position": services.waitlist_position(code_request),
+    }
+    return render(request, "requests_app/request_review.html", context)
+
+
+def _decide(request, code_request, action, reject_form):
+    """Run the librarian's decision; True when it changed the request."""
+    try:
+        if action == "approve":
+            decision = services.approve_request(
+                request_id=code_request.pk, librarian=request.user
+            )
+        else:
+            decision = services.reject_request(
+                request_id=code_request.pk,
+                librarian=request.user,
+                reason=reject_form.cleaned_data["reason"],
+            )
+    except services.RequestRefused as refusal:
+        messages.error(request, str(refusal))
+        return False
+
+    level = messages.SUCCESS if decision.changed else messages.WARNING
+    messages.add_message(request, level, decision.message)
+    return decision.changed
+
+
+@role_required(roles.LIBRARY)
+def code_list(request):
+    library = request.user.library
+    codes = (
+        Code.objects.filter(library=library)
+        .select_related("batch", "request")
+        .order_by("status", "valid_until", "id")
+    )
+    filterset = LibraryCodeFilter(request.GET, queryset=codes)
+    table = LibraryCodeTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    context = {
+        "filter": filterset,
+        "table": table,
+        "figures": selectors.library_figures(library),
+    }
+    return render(request, "requests_app/code_list.html", context)
