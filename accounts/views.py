@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -9,10 +10,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts import services
+from accounts import security, services
 from accounts.forms import ProfileForm, RegistrationForm
 
 logger = logging.getLogger(__name__)
+
+TOO_MANY = "Too many attempts from your connection. Please try again in an hour."
 
 
 def home(request):
@@ -35,6 +38,13 @@ def register(request):
         return redirect("home")
 
     form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and security.over_limit(
+        "register",
+        [security.client_address(request)],
+        per_hour=settings.REGISTRATIONS_PER_HOUR,
+    ):
+        form.add_error(None, TOO_MANY)
+        return render(request, "accounts/register.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         user = services.register_reader(
             email=form.cleaned_data["email"],

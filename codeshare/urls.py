@@ -23,3 +23,5 @@ urlpatterns = [
     path("empik/", include("codes.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "codeshare.views.server_error"

@@ -4,12 +4,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from accounts import roles
+from accounts import roles, security
 from accounts.decorators import role_required
 from requests_app import services
 from requests_app.forms import RequestForm
 from requests_app.models import CodeRequest
 from requests_app.tables import ReaderRequestTable
+
+TOO_MANY = "You have sent too many requests in the last hour. Please wait a while."
 
 
 @role_required(roles.READER)
@@ -23,6 +25,15 @@ def request_list(request):
 @role_required(roles.READER)
 def request_new(request):
     form = RequestForm(request.POST or None, reader=request.user)
+    if request.method == "POST" and security.over_limit(
+        "request",
+        [f"user:{request.user.pk}", f"ip:{security.client_address(request)}"],
+        per_hour=settings.REQUESTS_PER_HOUR,
+    ):
+        form.add_error(None, TOO_MANY)
+        return render(
+            request, "requests_app/request_new.html", {"form": form}, status=429
+        )
     if request.method == "POST" and form.is_valid():
         try:
             code_request = services.submit_request(

@@ -1,12 +1,16 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Library, User
+from codes import importing
+from codes.models import CodeBatch
 
 LIBRARIES = [
     # slug, name, contact
@@ -71,3 +75,21 @@ class Command(BaseCommand):
 
     def _codes(self, libraries):
         """Make the demo's code batches, once; the code pool's job."""
+        batch_name = "Demo codes"
+        valid_until = timezone.localdate() + timedelta(days=365)
+        for slug, prefix, count in [("demo", "DEMO", 20), ("demo-north", "NORTH", 5)]:
+            library = libraries[slug]
+            # The batch's name marks the codes made by an earlier run.
+            if CodeBatch.objects.filter(library=library, name=batch_name).exists():
+                continue
+            result = importing.import_code_values(
+                [f"{prefix}-{number:04d}" for number in range(1, count + 1)],
+                library=library,
+                batch_name=batch_name,
+                valid_until=valid_until,
+                source_name="seed_demo",
+            )
+            if not result.ok:
+                raise CommandError(
+                    f"Demo codes for {slug}: {'; '.join(map(str, result.errors[:3]))}"
+                )
