@@ -1,6 +1,7 @@
 """The standing cast every permission test asks the same question of."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests import factories
@@ -21,6 +22,14 @@ def plain_static_files(settings):
 def fast_password_hashing(settings):
     """Hash test passwords cheaply; production hashing is tested on its own."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate limits count in the cache; each test starts with none spent."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

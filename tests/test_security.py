@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from axes.models import AccessAttempt
-from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import User
@@ -14,13 +13,6 @@ from tests.factories import PASSWORD
 from tests.test_healthz import run_django
 
 LOGIN = "/accounts/login/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def fail_logins(client, email, times, address="10.0.0.1"):

@@ -1,0 +1,150 @@
+"""Which codes the provider's pages show, and what status each one counts as.
+
+A code past its ``valid_until`` that nobody has marked expired yet is still
+``available`` in the database, but it can never be handed out: every figure,
+filter and export counts it as expired.
+"""
+
+import datetime
+
+import django_filters
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.db.models import Case, CharField, Count, Q, Value, When
+from django.utils import timezone
+
+from accounts.models import Library
+from codes.models import Code, CodeBatch, CodeStatus
+
+
+def status_q(status, today):
+    """The condition for codes that count as ``status`` on ``today``."""
+    if status == CodeStatus.AVAILABLE:
+        return Q(status=CodeStatus.AVAILABLE, valid_until__gte=today)
+    if status == CodeStatus.EXPIRED:
+        return Q(status=CodeStatus.EXPIRED) | Q(
+            status=CodeStatus.AVAILABLE, valid_until__lt=today
+        )
+    return Q(status=status)
+
+
+def status_counts(today):
+    """Aggregates counting codes in each status, and in all, for annotate()."""
+    counts = {
+        status: Count("pk", filter=status_q(status, today))
+        for status in CodeStatus.values
+    }
+    counts["total"] = Count("pk")
+    return counts
+
+
+def with_effective_status(codes, today):
+    """Annotate each code with the status it counts as on ``today``."""
+    return codes.annotate(
+        effective_status=Case(
+            When(
+                status=CodeStatus.AVAILABLE,
+                valid_until__lt=today,
+                then=Value(CodeStatus.EXPIRED.value),
+            ),
+            default="status",
+            output_field=CharField(),
+        )
+    )
+
+
+class CodeFilterForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].label_from_instance = lambda batch: (
+            f"{batch.name} ({batch.library.slug})"
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("library", css_class="col-12 col-md-4"),
+                Column("batch", css_class="col-12 col-md-5"),
+                Column("status", css_class="col-12 col-md-3"),
+            ),
+            Row(
+                Column("loaded_from", css_class="col-6 col-lg-3"),
+                Column("loaded_to", css_class="col-6 col-lg-3"),
+                Column("valid_from", css_class="col-6 col-lg-3"),
+                Column("valid_to", css_class="col-6 col-lg-3"),
+            ),
+        )
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _start_of_day(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class CodeFilter(django_filters.FilterSet):
+    """Filters shared by the dashboard and the export, through the query string."""
+
+    library = django_filters.ModelChoiceFilter(
+        queryset=Library.objects.order_by("name"), empty_label="All libraries"
+    )
+    batch = django_filters.ModelChoiceFilter(
+        queryset=CodeBatch.objects.select_related("library").order_by(
+            "-loaded_at", "-id"
+        ),
+        empty_label="All batches",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=CodeStatus.choices,
+        empty_label="All statuses",
+        method="filter_status",
+    )
+    loaded_from = django_filters.DateFilter(
+        label="Loaded from", method="filter_loaded_from", widget=_date_input()
+    )
+    loaded_to = django_filters.DateFilter(
+        label="Loaded up to", method="filter_loaded_to", widget=_date_input()
+    )
+    valid_from = django_filters.DateFilter(
+        label="Valid until, from",
+        field_name="valid_until",
+        lookup_expr="gte",
+        widget=_date_input(),
+    )
+    valid_to = django_filters.DateFilter(
+        label="Valid until, up to",
+        field_name="valid_until",
+        lookup_expr="lte",
+        widget=_date_input(),
+    )
+
+    class Meta:
+        model = Code
+        fields = ["library", "batch", "status"]
+        form = CodeFilterForm
+
+    def filter_status(self, codes, name, value):
+        return codes.filter(status_q(value, timezone.localdate()))
+
+    # Whole local days: from the first day's midnight to the last one's end,
+    # compared as a range rather than by converting every row to a date.
+    def filter_loaded_from(self, codes, name, value):
+        return codes.filter(created_at__gte=_start_of_day(value))
+
+    def filter_loaded_to(self, codes, name, value):
+        next_day = value + datetime.timedelta(days=1)
+        return codes.filter(created_at__lt=_start_of_day(next_day))
+
+    def query_string(self, **extra):
+        """The filters as given, for links that carry them to another page."""
+        query = self.data.copy()
+        for key in list(query):
+            if key not in self.filters:
+                del query[key]
+        for key, value in extra.items():
+            query[key] = value
+        return query.urlencode()

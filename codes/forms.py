@@ -1,0 +1,210 @@
+import csv
+import io
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# A code is 4 to 64 letters, digits or dashes, as the import takes them.
+CODE_PATTERN = re.compile(r"[A-Za-z0-9-]{4,64}")
+# Pasted codes may come one a line, or separated by spaces, commas or
+# semicolons.
+PASTE_SEPARATORS = re.compile(r"[\s,;]+")
+ERRORS_SHOWN = 10
+FILE_ACCEPT = ".csv,.txt,text/csv,text/plain"
+
+
+def max_upload_bytes():
+    return getattr(settings, "CODE_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def decode_upload(upload):
+    """The text of an uploaded file: UTF-8, with or without BOM, or cp1250."""
+    limit = max_upload_bytes()
+    if upload.size > limit:
+        raise forms.ValidationError(
+            "The file is %(size)s; at most %(limit)s can be uploaded.",
+            params={
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(limit),
+            },
+        )
+
+    data = upload.read()
+    # Text never holds NUL bytes; pictures, PDFs, workbooks and UTF-16 do.
+    if b"\0" in data:
+        raise forms.ValidationError(
+            "This is not a text file. Upload a CSV file or a plain list of codes."
+        )
+    for encoding in ("utf-8-sig", "cp1250"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise forms.ValidationError(
+        "The file is neither UTF-8 nor Windows-1250 text. Save it as CSV UTF-8."
+    )
+
+
+def parse_code_file(text):
+    """The code values in a CSV with a ``code`` column, or one a line.
+
+    Commas or semicolons separate the cells; without a header row naming
+    the ``code`` column, every line must hold a single code.
+    """
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+    values, errors = [], []
+    column = None
+    try:
+        for row in reader:
+            cells = [cell.strip() for cell in row]
+            if not any(cells):
+                continue
+            if column is None:
+                lowered = [cell.lower() for cell in cells]
+                column = lowered.index("code") if "code" in lowered else -1
+                if column >= 0:
+                    continue
+
+            value, error = _code_in_row(cells, column, reader.line_num)
+            if error:
+                errors.append(error)
+            else:
+                values.append(value)
+    except csv.Error:
+        raise forms.ValidationError(
+            "This is not a CSV file. Upload a CSV file or a plain list of codes."
+        )
+
+    _raise_if_any(errors)
+    if not values:
+        raise forms.ValidationError("The file holds no codes.")
+    return values
+
+
+def _code_in_row(cells, column, line):
+    """The code in a row, or what is wrong with the row; -1 is a bare list."""
+    if column == -1:
+        filled = [cell for cell in cells if cell]
+        if len(filled) > 1:
+            return None, (
+                f"Line {line} holds several cells. A file of several columns "
+                "needs a header row naming the code column “code”."
+            )
+        value = filled[0]
+    else:
+        value = cells[column] if column < len(cells) else ""
+        if not value:
+            return None, f"Line {line} has no code."
+
+    if not CODE_PATTERN.fullmatch(value):
+        return None, f"Line {line}: “{value[:70]}” is not a code."
+    return value, None
+
+
+def parse_pasted_codes(text):
+    """The code values in text pasted into a form, a ``code`` heading skipped."""
+    values = [value for value in PASTE_SEPARATORS.split(text) if value]
+    if values and values[0].lower() == "code":
+        values = values[1:]
+    _raise_if_any(
+        [
+            f"“{value[:70]}” is not a code."
+            for value in values
+            if not CODE_PATTERN.fullmatch(value)
+        ]
+    )
+    return values
+
+
+def _raise_if_any(errors):
+    if not errors:
+        return
+
+    shown = [forms.ValidationError(error) for error in errors[:ERRORS_SHOWN]]
+    hidden = len(errors) - ERRORS_SHOWN
+    if hidden > 0:
+        shown.append(forms.ValidationError(f"…and {hidden} more."))
+    shown.append(
+        forms.ValidationError(
+            "A code is 4 to 64 letters, digits or dashes. Nothing was changed."
+        )
+    )
+    raise forms.ValidationError(shown)
+
+
+class CodeFileField(forms.FileField):
+    """An uploaded CSV or list of codes, cleaned to the list of its values."""
+
+    widget = forms.FileInput(attrs={"accept": FILE_ACCEPT})
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload:
+            return []
+        return parse_code_file(decode_upload(upload))
+
+
+class RedeemForm(forms.Form):
+    usage_file = CodeFileField(
+        label="Usage file",
+        help_text=(
+            "The platform's list of used codes: a CSV file with a “code” column "
+            "(commas or semicolons; UTF-8 or Windows-1250), or one code a line."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("redeem", "Mark these codes redeemed"))
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["codes"] = cleaned.get("usage_file", [])
+        return cleaned
+
+
+class VoidForm(forms.Form):
+    pasted = forms.CharField(
+        label="Codes to void",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text="One a line, or separated by spaces, commas or semicolons.",
+    )
+    code_file = CodeFileField(
+        label="Or a file of codes",
+        required=False,
+        help_text="A CSV file with a “code” column, or one code a line.",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in each code's history in the admin.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        button = Submit("void", "Void these codes")
+        button.field_classes = "btn btn-danger"
+        self.helper.add_input(button)
+
+    def clean_pasted(self):
+        return parse_pasted_codes(self.cleaned_data["pasted"])
+
+    def clean(self):
+        cleaned = super().clean()
+        codes = cleaned.get("pasted", []) + cleaned.get("code_file", [])
+        if not codes and not self.errors:
+            raise forms.ValidationError("Paste the codes to void or choose a file.")
+        cleaned["codes"] = codes
+        return cleaned
