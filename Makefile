@@ -37,6 +37,11 @@ run: install  ## Migrate, seed the demo and serve on http://127.0.0.1:8000.
 test: install  ## Run the whole test suite (SQLite, or DATABASE_URL).
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+.PHONY: bench
+bench: install  ## Run the benchmarks under bench/ (DATABASE_URL, default local PG).
+	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/rush.py
+
 .PHONY: lint
 lint: install  ## ruff check and ruff format --check.
 	$(BIN)/ruff check .

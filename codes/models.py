@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
@@ -89,3 +91,39 @@ class Code(models.Model):
 
     def __str__(self):
         return f"{self.batch} #{self.pk}"
+
+
+class PendingImportQuerySet(models.QuerySet):
+    def stale(self, now=None):
+        """Uploads left unconfirmed for longer than a confirmation may take."""
+        now = now or timezone.now()
+        return self.filter(created_at__lt=now - PendingImport.MAX_AGE)
+
+
+class PendingImport(models.Model):
+    """A code file uploaded in the admin, waiting for its confirmation.
+
+    The file lives in the database so that the confirmation works on any
+    worker of any host.
+    """
+
+    MAX_AGE = timedelta(days=1)
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    file_name = models.CharField(max_length=255)
+    data = models.BinaryField()
+    # What the preview showed: the confirmation loads exactly this.
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="+")
+    batch_name = models.CharField(max_length=200)
+    valid_until = models.DateField(null=True, blank=True)
+
+    objects = PendingImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.file_name

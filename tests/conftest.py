@@ -129,7 +129,7 @@ CAST = [
 
 
 @pytest.fixture(params=CAST)
-def cast_client(request):
+def cast_client(db, request):
     """Each member of the cast in turn, named by ``cast_client.role``."""
     client = request.getfixturevalue(request.param)
     client.role = request.param.removesuffix("_client")

@@ -89,3 +89,23 @@ class CodeRequestFactory(factory.django.DjangoModelFactory):
     reader = factory.SubFactory(ReaderFactory)
     library = factory.SelfAttribute("reader.home_library")
     card_number = factory.SelfAttribute("reader.card_number")
+
+
+class StaffFactory(UserFactory):
+    """A staff account with no role, holding only the permissions given."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def permissions(user, create, extracted, **kwargs):
+        from django.contrib.auth.models import Permission
+
+        if not (create and extracted):
+            return
+        for name in extracted:
+            app_label, codename = name.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )

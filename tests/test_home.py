@@ -19,7 +19,7 @@ START_PAGES = {
         ("superuser_client", "/admin/"),
     ],
 )
-def test_home_sends_each_role_to_its_start_page(request, client_name, start):
+def test_home_sends_each_role_to_its_start_page(db, request, client_name, start):
     client = request.getfixturevalue(client_name)
 
     response = client.get("/")
@@ -44,7 +44,9 @@ def test_home_sends_anonymous_visitors_to_login(anonymous_client):
         ("provider_client", ["/requests/", "/library/"]),
     ],
 )
-def test_each_role_is_refused_the_other_start_pages(request, client_name, forbidden):
+def test_each_role_is_refused_the_other_start_pages(
+    db, request, client_name, forbidden
+):
     client = request.getfixturevalue(client_name)
 
     statuses = [client.get(path).status_code for path in forbidden]
