@@ -14,8 +14,21 @@ class StatusColumn(tables.Column):
         )
 
 
+class RequestNumberColumn(tables.Column):
+    """A request's number, "#12", as a link that a screen reader names in full."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "attrs", {"a": {"aria-label": lambda value: f"Request #{value}"}}
+        )
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return f"#{value}"
+
+
 class QueueTable(tables.Table):
-    id = tables.Column(
+    id = RequestNumberColumn(
         verbose_name="Request",
         linkify=("library:request-review", [tables.A("pk")]),
     )
@@ -37,7 +50,7 @@ class QueueTable(tables.Table):
 
 
 class ReaderRequestTable(tables.Table):
-    id = tables.Column(
+    id = RequestNumberColumn(
         verbose_name="Request", linkify=("requests:request-detail", [tables.A("pk")])
     )
     library = tables.Column()
@@ -58,7 +71,7 @@ class LibraryCodeTable(tables.Table):
     status = StatusColumn()
     valid_until = tables.DateColumn(verbose_name="Valid until", format="Y-m-d")
     batch = tables.Column(accessor="batch__name", order_by="batch__name")
-    request = tables.Column(
+    request = RequestNumberColumn(
         verbose_name="Went to request",
         accessor="request__pk",
         linkify=lambda record: (
