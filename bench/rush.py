@@ -83,11 +83,16 @@ class Stats:
     def report(self, elapsed):
         total = sum(len(v) for v in self.latencies.values())
         print(f"\n{total} requests served in {elapsed:.1f} s ({total / elapsed:.0f}/s)")
-        print(f"{'kind':<16}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses")
+        print(
+            f"{'kind':<16}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses"
+        )
         for kind, values in sorted(self.latencies.items()):
-            cuts = statistics.quantiles(values, n=100) if len(values) > 1 else values * 99
+            cuts = (
+                statistics.quantiles(values, n=100) if len(values) > 1 else values * 99
+            )
             statuses = ", ".join(
-                f"{status}: {count}" for status, count in sorted(self.statuses[kind].items(), key=str)
+                f"{status}: {count}"
+                for status, count in sorted(self.statuses[kind].items(), key=str)
             )
             print(
                 f"{kind:<16}{len(values):>7}{cuts[49] * 1000:>9.0f}"
@@ -117,7 +122,9 @@ def seed(readers, codes, librarians):
     from accounts.models import Library, User
     from codes.models import Code, CodeBatch
 
-    library = Library.objects.create(name="Rush Library", slug="rush", low_pool_threshold=0)
+    library = Library.objects.create(
+        name="Rush Library", slug="rush", low_pool_threshold=0
+    )
     password = make_password("rush-password")
     people = User.objects.bulk_create(
         [
@@ -131,7 +138,12 @@ def seed(readers, codes, librarians):
             for n in range(readers)
         ]
         + [
-            User(email=f"librarian{n}@rush.test", full_name=f"Librarian {n}", library=library, password=password)
+            User(
+                email=f"librarian{n}@rush.test",
+                full_name=f"Librarian {n}",
+                library=library,
+                password=password,
+            )
             for n in range(librarians)
         ]
     )
@@ -139,16 +151,26 @@ def seed(readers, codes, librarians):
     library_group = Group.objects.get(name="library")
     User.groups.through.objects.bulk_create(
         [
-            User.groups.through(user_id=user.pk, group_id=(readers_group if n < readers else library_group).pk)
+            User.groups.through(
+                user_id=user.pk,
+                group_id=(readers_group if n < readers else library_group).pk,
+            )
             for n, user in enumerate(people)
         ]
     )
     batch = CodeBatch.objects.create(
-        name="Rush batch", library=library, valid_until=timezone.localdate() + datetime.timedelta(days=60)
+        name="Rush batch",
+        library=library,
+        valid_until=timezone.localdate() + datetime.timedelta(days=60),
     )
     Code.objects.bulk_create(
         [
-            Code(value=f"RUSH-{n:08d}", batch=batch, library=library, valid_until=batch.valid_until)
+            Code(
+                value=f"RUSH-{n:08d}",
+                batch=batch,
+                library=library,
+                valid_until=batch.valid_until,
+            )
             for n in range(codes)
         ]
     )
@@ -162,7 +184,13 @@ def seed(readers, codes, librarians):
             BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
             HASH_SESSION_KEY: user.get_session_auth_hash(),
         }
-        sessions.append(Session(session_key=store._get_new_session_key(), session_data=store.encode(data), expire_date=expire))
+        sessions.append(
+            Session(
+                session_key=store._get_new_session_key(),
+                session_data=store.encode(data),
+                expire_date=expire,
+            )
+        )
     Session.objects.bulk_create(sessions)
     keys = [s.session_key for s in sessions]
     return library, keys[:readers], keys[readers:]
@@ -187,7 +215,15 @@ def start_gunicorn(url, port, workers):
         "LOG_LEVEL": "WARNING",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "codeshare/gunicorn.conf.py", "--access-logfile", "/dev/null"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            "codeshare/gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -222,7 +258,10 @@ def rush(port, library, reader_keys, librarian_keys, clients, deadline):
             client.post_form(
                 "request submit",
                 "/requests/new/",
-                {"library": library.pk, "card_number": match.group(1) if match else "RUSH"},
+                {
+                    "library": library.pk,
+                    "card_number": match.group(1) if match else "RUSH",
+                },
             )
 
     def librarian_client(key):
@@ -239,10 +278,14 @@ def rush(port, library, reader_keys, librarian_keys, clients, deadline):
                 continue
             idle_rounds = 0
             chosen = random.choice(pending[:3])
-            client.post_form("approve", f"/library/requests/{chosen}/", {"action": "approve"})
+            client.post_form(
+                "approve", f"/library/requests/{chosen}/", {"action": "approve"}
+            )
 
     readers = [threading.Thread(target=reader_client) for _ in range(clients)]
-    librarians = [threading.Thread(target=librarian_client, args=(key,)) for key in librarian_keys]
+    librarians = [
+        threading.Thread(target=librarian_client, args=(key,)) for key in librarian_keys
+    ]
     started = time.monotonic()
     for thread in readers + librarians:
         thread.start()
@@ -262,9 +305,7 @@ def audit(library):
 
     requests = CodeRequest.objects.filter(library=library)
     approved = requests.filter(status=RequestStatus.APPROVED)
-    twice = (
-        approved.values("code_id").annotate(n=Count("id")).filter(n__gt=1).count()
-    )
+    twice = approved.values("code_id").annotate(n=Count("id")).filter(n__gt=1).count()
     assigned = Code.objects.filter(library=library, status=CodeStatus.ASSIGNED).count()
     return {
         "requests": requests.count(),
@@ -281,10 +322,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readers", type=int, default=2000)
     parser.add_argument("--codes", type=int, default=600)
-    parser.add_argument("--clients", type=int, default=24, help="concurrent reader clients")
+    parser.add_argument(
+        "--clients", type=int, default=24, help="concurrent reader clients"
+    )
     parser.add_argument("--librarians", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--seconds", type=int, default=180, help="upper bound on the rush")
+    parser.add_argument(
+        "--seconds", type=int, default=180, help="upper bound on the rush"
+    )
     args = parser.parse_args()
 
     with scratch_database("codeshare_rush") as url:
@@ -292,16 +337,24 @@ def main():
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        library, reader_keys, librarian_keys = seed(args.readers, args.codes, args.librarians)
+        library, reader_keys, librarian_keys = seed(
+            args.readers, args.codes, args.librarians
+        )
         port = free_port()
         server = start_gunicorn(url, port, args.workers)
         try:
             print(
-                f"Rush: {args.readers} readers, {args.codes} codes, {args.clients} reader clients, "
-                f"{args.librarians} librarians, gunicorn with {args.workers} workers on 127.0.0.1:{port}"
+                f"Rush: {args.readers} readers, {args.codes} codes, "
+                f"{args.clients} reader clients, {args.librarians} librarians, "
+                f"gunicorn with {args.workers} workers on 127.0.0.1:{port}"
             )
             stats, elapsed = rush(
-                port, library, reader_keys, librarian_keys, args.clients, time.monotonic() + args.seconds
+                port,
+                library,
+                reader_keys,
+                librarian_keys,
+                args.clients,
+                time.monotonic() + args.seconds,
             )
         finally:
             server.send_signal(signal.SIGTERM)

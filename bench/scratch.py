@@ -17,7 +17,9 @@ def with_database(url, name):
 
 
 def admin_connection(url):
-    return psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True)
+    return psycopg.connect(
+        url.replace("postgres://", "postgresql://", 1), autocommit=True
+    )
 
 
 @contextlib.contextmanager
