@@ -20,7 +20,8 @@ from tests.test_healthz import run_django
 
 PAGE_PROBE = (
     "from django.test import Client; "
-    "response = Client(raise_request_exception=False).get('/accounts/register/'); "
+    "response = Client(raise_request_exception=False).post("
+    "'/accounts/login/', {'username': 'a@b.test', 'password': 'x'}); "
     "print(response.status_code, response['Retry-After'], "
     "'back in a moment' in response.content.decode())"
 )
