@@ -16,7 +16,7 @@ from django.db import connection
 
 from requests_app.models import RequestStatus
 from tests import factories
-from tests.test_healthz import run_django
+from tests.test_healthz import NO_DATABASE_ENV, run_django
 
 PAGE_PROBE = (
     "from django.test import Client; "
@@ -28,15 +28,7 @@ PAGE_PROBE = (
 
 
 def test_pages_answer_a_plain_503_when_the_database_is_gone():
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "SECRET_KEY": "test",
-        "ALLOWED_HOSTS": "testserver",
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:9/none",
-        "CONN_MAX_AGE": "0",
-    }
-
-    result = run_django(env, PAGE_PROBE)
+    result = run_django(NO_DATABASE_ENV, PAGE_PROBE)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "503 30 True"

@@ -10,6 +10,17 @@ PROBE = (
 )
 
 
+# A production-like process whose database refuses every connection: nothing
+# listens on port 9.
+NO_DATABASE_ENV = {
+    "PATH": "/usr/bin:/bin",
+    "SECRET_KEY": "test",
+    "ALLOWED_HOSTS": "testserver",
+    "DATABASE_URL": "postgres://nobody@127.0.0.1:9/none",
+    "CONN_MAX_AGE": "0",
+}
+
+
 def run_django(env, code):
     """Run ``code`` in a fresh Django process with only ``env`` set."""
     setup = (
@@ -34,17 +45,8 @@ def test_healthz_answers_200_when_the_database_answers(anonymous_client, db):
     assert response.text == "ok\n"
 
 
-def test_healthz_answers_503_when_the_database_does_not(tmp_path):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "SECRET_KEY": "test",
-        "ALLOWED_HOSTS": "testserver",
-        # Nothing listens on port 9: the connection is refused.
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:9/none",
-        "CONN_MAX_AGE": "0",
-    }
-
-    result = run_django(env, PROBE)
+def test_healthz_answers_503_when_the_database_does_not():
+    result = run_django(NO_DATABASE_ENV, PROBE)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "503 database unavailable"
