@@ -320,15 +320,15 @@ def audit(library):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--readers", type=int, default=2000)
-    parser.add_argument("--codes", type=int, default=600)
+    parser.add_argument("--readers", type=int, default=1000)
+    parser.add_argument("--codes", type=int, default=150)
     parser.add_argument(
         "--clients", type=int, default=24, help="concurrent reader clients"
     )
     parser.add_argument("--librarians", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument(
-        "--seconds", type=int, default=180, help="upper bound on the rush"
+        "--seconds", type=int, default=300, help="upper bound on the rush"
     )
     args = parser.parse_args()
 
