@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import Library, User
@@ -27,9 +28,9 @@ class StaffCreationForm(forms.ModelForm):
         model = User
         fields = ["email", "full_name", "library", "groups", "is_staff"]
         help_texts = {
-            "library": "Set for a librarian: the library whose queue they work.",
-            "groups": "The role: empik (provider staff) or library (librarians).",
-            "is_staff": "Provider staff need it to load codes in the admin.",
+            "library": _("Set for a librarian: the library whose queue they work."),
+            "groups": _("The role: empik (provider staff) or library (librarians)."),
+            "is_staff": _("Provider staff need it to load codes in the admin."),
         }
 
     def save(self, commit=True):
@@ -58,10 +59,10 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["library", "home_library"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Person", {"fields": ["full_name", "home_library", "card_number"]}),
-        ("Staff", {"fields": ["library", "groups", "is_staff", "is_active"]}),
+        (_("Person"), {"fields": ["full_name", "home_library", "card_number"]}),
+        (_("Staff"), {"fields": ["library", "groups", "is_staff", "is_active"]}),
         (
-            "Administration",
+            _("Administration"),
             {
                 "fields": [
                     "is_superuser",
@@ -90,6 +91,8 @@ class UserAdmin(DjangoUserAdmin):
             request=request,
         )
         messages.info(
-            request, f"A link to choose a password was mailed to {obj.email}."
+            request,
+            _("A link to choose a password was mailed to %(email)s.")
+            % {"email": obj.email},
         )
         return super().response_add(request, obj, post_url_continue)

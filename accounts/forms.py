@@ -3,33 +3,34 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Library, User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Sign in"))
+        self.helper.add_input(Submit("submit", _("Sign in")))
 
 
 class RegistrationForm(forms.ModelForm):
     """A reader signs up with their home library and library card."""
 
     password1 = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -37,7 +38,12 @@ class RegistrationForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["email", "full_name", "home_library", "card_number"]
-        labels = {"home_library": "Home library"}
+        labels = {
+            "email": _("Email address"),
+            "full_name": _("Full name"),
+            "home_library": _("Home library"),
+            "card_number": _("Library card number"),
+        }
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
@@ -50,12 +56,12 @@ class RegistrationForm(forms.ModelForm):
         self.fields["card_number"].required = True
         self.fields["full_name"].required = True
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Create account"))
+        self.helper.add_input(Submit("submit", _("Create account")))
 
     def clean_email(self):
         email = self.cleaned_data["email"]
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email already exists.")
+            raise forms.ValidationError(_("An account with this email already exists."))
         return email
 
     def clean(self):
@@ -63,7 +69,7 @@ class RegistrationForm(forms.ModelForm):
         password1 = cleaned.get("password1")
         password2 = cleaned.get("password2")
         if password1 and password2 and password1 != password2:
-            self.add_error("password2", "The two passwords do not match.")
+            self.add_error("password2", _("The two passwords do not match."))
         elif password1:
             user = User(
                 email=cleaned.get("email", ""),
@@ -80,9 +86,13 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "home_library", "card_number"]
-        labels = {"home_library": "Home library"}
+        labels = {
+            "full_name": _("Full name"),
+            "home_library": _("Home library"),
+            "card_number": _("Library card number"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Save"))
+        self.helper.add_input(Submit("submit", _("Save")))

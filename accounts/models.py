@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.validators import validate_card_number
@@ -19,7 +20,7 @@ class Library(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "libraries"
+        verbose_name_plural = _("libraries")
 
     def __str__(self):
         return self.name
@@ -60,10 +61,10 @@ class User(AbstractUser):
     username = None
     first_name = None
     last_name = None
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(max_length=150)
     card_number = models.CharField(
-        "library card number",
+        _("library card number"),
         max_length=32,
         blank=True,
         validators=[validate_card_number],
@@ -81,7 +82,7 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="staff",
-        help_text="The library whose queue a librarian works through.",
+        help_text=_("The library whose queue a librarian works through."),
     )
 
     objects = UserManager()

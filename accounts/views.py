@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -15,7 +17,9 @@ from accounts.forms import ProfileForm, RegistrationForm
 
 logger = logging.getLogger(__name__)
 
-TOO_MANY = "Too many attempts from your connection. Please try again in an hour."
+TOO_MANY = gettext_lazy(
+    "Too many attempts from your connection. Please try again in an hour."
+)
 
 
 def home(request):
@@ -54,7 +58,7 @@ def register(request):
             card_number=form.cleaned_data["card_number"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome! Your account is ready.")
+        messages.success(request, _("Welcome! Your account is ready."))
         return redirect("home")
 
     return render(request, "accounts/register.html", {"form": form})
@@ -65,7 +69,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, _("Your profile is saved."))
         return redirect("accounts:profile")
 
     return render(request, "accounts/profile.html", {"form": form})

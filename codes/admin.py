@@ -5,6 +5,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -53,10 +55,12 @@ class CodeBatchAdmin(admin.ModelAdmin):
         # A batch is made by loading a file of codes.
         return False
 
-    @admin.display(description="codes")
+    @admin.display(description=gettext_lazy("codes"))
     def codes_link(self, batch):
         url = reverse("admin:codes_code_changelist")
-        return format_html('<a href="{}?batch__id__exact={}">codes</a>', url, batch.pk)
+        return format_html(
+            '<a href="{}?batch__id__exact={}">{}</a>', url, batch.pk, _("codes")
+        )
 
     def changelist_view(self, request, extra_context=None):
         code_admin = self.admin_site.get_model_admin(Code)
@@ -72,7 +76,7 @@ class CodeAdmin(ImportMixin, admin.ModelAdmin):
     list_display = ["value", "library", "batch", "status", "valid_until", "assigned_at"]
     list_filter = ["status", "library", "batch"]
     search_fields = ["=value"]
-    search_help_text = "The whole code, in any letter case."
+    search_help_text = gettext_lazy("The whole code, in any letter case.")
     list_select_related = ["library", "batch"]
     # Counting every code of a large pool on each search costs more than
     # the page itself.
@@ -137,8 +141,10 @@ class CodeAdmin(ImportMixin, admin.ModelAdmin):
         if pending is None:
             error = importing.RowError(
                 None,
-                "This upload cannot be confirmed: it was confirmed already, "
-                "is more than a day old, or is not yours. Upload the file again.",
+                _(
+                    "This upload cannot be confirmed: it was confirmed already, "
+                    "is more than a day old, or is not yours. Upload the file again."
+                ),
             )
             return self._render_import(request, form, **self._errors([error]))
 
@@ -155,11 +161,23 @@ class CodeAdmin(ImportMixin, admin.ModelAdmin):
 
         batch = result.batch
         self.log_addition(
-            request, batch, f"Loaded {batch.size} codes from {batch.source_name}."
+            request,
+            batch,
+            ngettext(
+                "Loaded %(count)s code from %(file)s.",
+                "Loaded %(count)s codes from %(file)s.",
+                batch.size,
+            )
+            % {"count": batch.size, "file": batch.source_name},
         )
         messages.success(
             request,
-            f"Batch “{batch}”: {batch.size} codes loaded for {batch.library}.",
+            ngettext(
+                "Batch “%(batch)s”: %(count)s code loaded for %(library)s.",
+                "Batch “%(batch)s”: %(count)s codes loaded for %(library)s.",
+                batch.size,
+            )
+            % {"batch": batch, "count": batch.size, "library": batch.library},
         )
         url = reverse("admin:codes_code_changelist", current_app=self.admin_site.name)
         return HttpResponseRedirect(f"{url}?batch__id__exact={batch.pk}")
@@ -218,7 +236,7 @@ class CodeAdmin(ImportMixin, admin.ModelAdmin):
     def _render_import(self, request, form, **extra):
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import codes",
+            "title": _("Import codes"),
             "opts": self.model._meta,
             "form": form,
             "media": self.media + form.media,

@@ -7,6 +7,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # A code is 4 to 64 letters, digits or dashes, as the import takes them.
@@ -27,7 +29,7 @@ def decode_upload(upload):
     limit = max_upload_bytes()
     if upload.size > limit:
         raise forms.ValidationError(
-            "The file is %(size)s; at most %(limit)s can be uploaded.",
+            _("The file is %(size)s; at most %(limit)s can be uploaded."),
             params={
                 "size": filesizeformat(upload.size),
                 "limit": filesizeformat(limit),
@@ -38,7 +40,7 @@ def decode_upload(upload):
     # Text never holds NUL bytes; pictures, PDFs, workbooks and UTF-16 do.
     if b"\0" in data:
         raise forms.ValidationError(
-            "This is not a text file. Upload a CSV file or a plain list of codes."
+            _("This is not a text file. Upload a CSV file or a plain list of codes.")
         )
     for encoding in ("utf-8-sig", "cp1250"):
         try:
@@ -46,7 +48,7 @@ def decode_upload(upload):
         except UnicodeDecodeError:
             continue
     raise forms.ValidationError(
-        "The file is neither UTF-8 nor Windows-1250 text. Save it as CSV UTF-8."
+        _("The file is neither UTF-8 nor Windows-1250 text. Save it as CSV UTF-8.")
     )
 
 
@@ -80,12 +82,12 @@ def parse_code_file(text):
                 values.append(value)
     except csv.Error:
         raise forms.ValidationError(
-            "This is not a CSV file. Upload a CSV file or a plain list of codes."
+            _("This is not a CSV file. Upload a CSV file or a plain list of codes.")
         )
 
     _raise_if_any(errors)
     if not values:
-        raise forms.ValidationError("The file holds no codes.")
+        raise forms.ValidationError(_("The file holds no codes."))
     return values
 
 
@@ -94,18 +96,21 @@ def _code_in_row(cells, column, line):
     if column == -1:
         filled = [cell for cell in cells if cell]
         if len(filled) > 1:
-            return None, (
-                f"Line {line} holds several cells. A file of several columns "
+            return None, _(
+                "Line %(line)s holds several cells. A file of several columns "
                 "needs a header row naming the code column “code”."
-            )
+            ) % {"line": line}
         value = filled[0]
     else:
         value = cells[column] if column < len(cells) else ""
         if not value:
-            return None, f"Line {line} has no code."
+            return None, _("Line %(line)s has no code.") % {"line": line}
 
     if not CODE_PATTERN.fullmatch(value):
-        return None, f"Line {line}: “{value[:70]}” is not a code."
+        return None, _("Line %(line)s: “%(value)s” is not a code.") % {
+            "line": line,
+            "value": value[:70],
+        }
     return value, None
 
 
@@ -116,7 +121,7 @@ def parse_pasted_codes(text):
         values = values[1:]
     _raise_if_any(
         [
-            f"“{value[:70]}” is not a code."
+            _("“%(value)s” is not a code.") % {"value": value[:70]}
             for value in values
             if not CODE_PATTERN.fullmatch(value)
         ]
@@ -131,10 +136,15 @@ def _raise_if_any(errors):
     shown = [forms.ValidationError(error) for error in errors[:ERRORS_SHOWN]]
     hidden = len(errors) - ERRORS_SHOWN
     if hidden > 0:
-        shown.append(forms.ValidationError(f"…and {hidden} more."))
+        shown.append(
+            forms.ValidationError(
+                ngettext("…and %(count)s more.", "…and %(count)s more.", hidden)
+                % {"count": hidden}
+            )
+        )
     shown.append(
         forms.ValidationError(
-            "A code is 4 to 64 letters, digits or dashes. Nothing was changed."
+            _("A code is 4 to 64 letters, digits or dashes. Nothing was changed.")
         )
     )
     raise forms.ValidationError(shown)
@@ -154,8 +164,8 @@ class CodeFileField(forms.FileField):
 
 class RedeemForm(forms.Form):
     usage_file = CodeFileField(
-        label="Usage file",
-        help_text=(
+        label=gettext_lazy("Usage file"),
+        help_text=gettext_lazy(
             "The platform's list of used codes: a CSV file with a “code” column "
             "(commas or semicolons; UTF-8 or Windows-1250), or one code a line."
         ),
@@ -164,7 +174,7 @@ class RedeemForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("redeem", "Mark these codes redeemed"))
+        self.helper.add_input(Submit("redeem", _("Mark these codes redeemed")))
 
     def clean(self):
         cleaned = super().clean()
@@ -174,27 +184,29 @@ class RedeemForm(forms.Form):
 
 class VoidForm(forms.Form):
     pasted = forms.CharField(
-        label="Codes to void",
+        label=gettext_lazy("Codes to void"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
-        help_text="One a line, or separated by spaces, commas or semicolons.",
+        help_text=gettext_lazy(
+            "One a line, or separated by spaces, commas or semicolons."
+        ),
     )
     code_file = CodeFileField(
-        label="Or a file of codes",
+        label=gettext_lazy("Or a file of codes"),
         required=False,
-        help_text="A CSV file with a “code” column, or one code a line.",
+        help_text=gettext_lazy("A CSV file with a “code” column, or one code a line."),
     )
     reason = forms.CharField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept in each code's history in the admin.",
+        help_text=gettext_lazy("Kept in each code's history in the admin."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        button = Submit("void", "Void these codes")
+        button = Submit("void", _("Void these codes"))
         button.field_classes = "btn btn-danger"
         self.helper.add_input(button)
 
@@ -205,6 +217,6 @@ class VoidForm(forms.Form):
         cleaned = super().clean()
         codes = cleaned.get("pasted", []) + cleaned.get("code_file", [])
         if not codes and not self.errors:
-            raise forms.ValidationError("Paste the codes to void or choose a file.")
+            raise forms.ValidationError(_("Paste the codes to void or choose a file."))
         cleaned["codes"] = codes
         return cleaned

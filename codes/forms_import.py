@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core import signing
+from django.utils.translation import gettext_lazy as _
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from accounts.models import Library
@@ -19,17 +20,20 @@ def pending_token(pending):
 class CodeImportForm(ImportForm):
     library = forms.ModelChoiceField(
         queryset=Library.objects.all(),
-        help_text="The library whose pool the codes join.",
+        label=_("Library"),
+        help_text=_("The library whose pool the codes join."),
     )
     batch_name = forms.CharField(
         max_length=200,
         required=False,
-        help_text="The file's name when left empty.",
+        label=_("Batch name"),
+        help_text=_("The file's name when left empty."),
     )
     valid_until = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=(
+        label=_("Valid until"),
+        help_text=_(
             "The codes' last valid day. A valid_until column in the file "
             "overrides it row by row; leave it empty only when every row has "
             "its own."
@@ -64,5 +68,5 @@ class CodeConfirmImportForm(ConfirmImportForm):
             )
         except signing.BadSignature:
             raise forms.ValidationError(
-                "This upload cannot be confirmed; upload the file again."
+                _("This upload cannot be confirmed; upload the file again.")
             )

@@ -1,5 +1,6 @@
 """The columns of a code file, as django-import-export shows them."""
 
+from django.utils.translation import gettext as _
 from import_export import fields, resources
 
 from codes import importing
@@ -27,7 +28,7 @@ class CodeImportResource(resources.ModelResource):
 
     @classmethod
     def get_display_name(cls):
-        return "Codes"
+        return _("Codes")
 
     def import_data(self, *args, **kwargs):
         raise NotImplementedError("Code files load through codes.importing.")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("library/", include("requests_app.urls.library")),
     path("empik/", include("codes.urls")),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 handler500 = "codeshare.views.server_error"

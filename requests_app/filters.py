@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from codes.models import Code, CodeStatus
 from requests_app.models import CodeRequest, RequestStatus
@@ -8,21 +9,21 @@ from requests_app.models import CodeRequest, RequestStatus
 
 class QueueFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
-        choices=RequestStatus.choices, empty_label="Any status"
+        label=_("Status"), choices=RequestStatus.choices, empty_label=_("Any status")
     )
     search = django_filters.CharFilter(
-        label="Card number or name", method="filter_search"
+        label=_("Card number or name"), method="filter_search"
     )
     asked_from = django_filters.DateFilter(
         field_name="created_at",
         lookup_expr="date__gte",
-        label="Asked from",
+        label=_("Asked from"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     asked_to = django_filters.DateFilter(
         field_name="created_at",
         lookup_expr="date__lte",
-        label="Asked until",
+        label=_("Asked until"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -41,9 +42,9 @@ class QueueFilter(django_filters.FilterSet):
 
 class LibraryCodeFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
-        choices=CodeStatus.choices, empty_label="Any status"
+        label=_("Status"), choices=CodeStatus.choices, empty_label=_("Any status")
     )
-    value = django_filters.CharFilter(label="Code", lookup_expr="iexact")
+    value = django_filters.CharFilter(label=_("Code"), lookup_expr="iexact")
 
     class Meta:
         model = Code

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Library
 from accounts.validators import validate_card_number
@@ -10,13 +11,14 @@ class RequestForm(forms.Form):
     library = forms.ModelChoiceField(
         queryset=Library.objects.order_by("name"),
         empty_label=None,
-        help_text="The library whose code you ask for.",
+        label=_("Library"),
+        help_text=_("The library whose code you ask for."),
     )
     card_number = forms.CharField(
-        label="Library card number",
+        label=_("Library card number"),
         max_length=32,
         validators=[validate_card_number],
-        help_text="Have your card at hand: the library checks the number.",
+        help_text=_("Have your card at hand: the library checks the number."),
     )
 
     def __init__(self, *args, reader, **kwargs):
@@ -26,13 +28,13 @@ class RequestForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Ask for a code"))
+        self.helper.add_input(Submit("submit", _("Ask for a code")))
 
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label="Reason, for the reader",
+        label=_("Reason, for the reader"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The reader reads this. Say what they can do about it.",
+        help_text=_("The reader reads this. Say what they can do about it."),
     )

@@ -2,6 +2,10 @@
 
 A mail server that refuses never undoes a decision: the failure is logged
 and kept on the request, where library staff see it.
+
+A mail is written in the language of the person whose action sends it: the
+librarian deciding, the provider whose new codes fulfil the waitlist. Outside
+a request (a management command) that is ``settings.LANGUAGE_CODE``.
 """
 
 import logging
@@ -11,7 +15,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Library
 from codes.models import Code
@@ -22,7 +26,9 @@ logger = logging.getLogger(__name__)
 
 def request_decided(request):
     """Tell the reader, after commit, that their request moved."""
-    transaction.on_commit(partial(send_decision_mail, request.pk))
+    transaction.on_commit(
+        partial(send_decision_mail, request.pk, language=translation.get_language())
+    )
 
 
 def check_pool_after_hand_out(library, *, handed_out):
@@ -32,17 +38,25 @@ def check_pool_after_hand_out(library, *, handed_out):
 
     remaining = Code.objects.available().filter(library=library).count()
     if remaining < library.low_pool_threshold <= remaining + handed_out:
-        transaction.on_commit(partial(send_low_pool_mail, library.pk, remaining))
+        transaction.on_commit(
+            partial(
+                send_low_pool_mail,
+                library.pk,
+                remaining,
+                language=translation.get_language(),
+            )
+        )
 
 
-def send_decision_mail(request_id):
+def send_decision_mail(request_id, *, language=None):
     request = CodeRequest.objects.select_related("reader", "library").get(pk=request_id)
     context = {
         "request": request,
         "url": settings.SITE_URL + request.get_absolute_url(),
     }
-    subject = render_to_string("requests_app/mail/decision_subject.txt", context)
-    body = render_to_string("requests_app/mail/decision_body.txt", context)
+    with translation.override(language or translation.get_language()):
+        subject = render_to_string("requests_app/mail/decision_subject.txt", context)
+        body = render_to_string("requests_app/mail/decision_body.txt", context)
     try:
         send_mail(
             " ".join(subject.split()),
@@ -58,15 +72,16 @@ def send_decision_mail(request_id):
     return True
 
 
-def send_low_pool_mail(library_id, remaining):
+def send_low_pool_mail(library_id, remaining, *, language=None):
     library = Library.objects.get(pk=library_id)
     context = {
         "library": library,
         "remaining": remaining,
         "url": settings.SITE_URL + "/library/codes/",
     }
-    subject = render_to_string("requests_app/mail/low_pool_subject.txt", context)
-    body = render_to_string("requests_app/mail/low_pool_body.txt", context)
+    with translation.override(language or translation.get_language()):
+        subject = render_to_string("requests_app/mail/low_pool_subject.txt", context)
+        body = render_to_string("requests_app/mail/low_pool_body.txt", context)
     try:
         send_mail(" ".join(subject.split()), body, None, [library.contact_email])
     except Exception:

@@ -57,6 +57,7 @@ ACCESS = {
     "/admin/accounts/user/": (AL, AL, AL, AL, AL, 403, 200),
     "/admin/accounts/library/": (AL, AL, AL, AL, AL, 200, 200),
     "/admin/auth/group/": (AL, AL, AL, AL, AL, 403, 200),
+    "/i18n/setlang/": (H,) * 7,
 }
 
 # Pages that change state: POST only, with a CSRF token.
@@ -71,6 +72,7 @@ STATE_CHANGING = [
     "/empik/codes/void/",
     "/admin/codes/code/import/",
     "/admin/codes/code/process_import/",
+    "/i18n/setlang/",
 ]
 
 

@@ -19,6 +19,8 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from codes.importing import database
 from codes.importing.reading import NotATable, read_table
@@ -45,7 +47,12 @@ class RowError(NamedTuple):
     message: str
 
     def __str__(self):
-        return f"Line {self.line}: {self.message}" if self.line else self.message
+        if not self.line:
+            return self.message
+        return _("Line %(line)s: %(message)s") % {
+            "line": self.line,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -105,10 +112,10 @@ def size_error(size):
     limit = settings.CODE_IMPORT_MAX_BYTES
     if size <= limit:
         return None
-    return (
-        f"The file is {_bytes(size)}; a code file may be at most {_bytes(limit)}. "
+    return _(
+        "The file is %(size)s; a code file may be at most %(limit)s. "
         "Split it into smaller files."
-    )
+    ) % {"size": _bytes(size), "limit": _bytes(limit)}
 
 
 def check_code_file(source, file_name="", *, valid_until=None):
@@ -128,7 +135,7 @@ def check_code_file(source, file_name="", *, valid_until=None):
         rows = read_table(stream)
         header = next(rows, None)
         if header is None:
-            raise NotATable("The file is empty.")
+            raise NotATable(_("The file is empty."))
         code_index, date_index = _columns(header[1], valid_until)
         _check_rows(checked, rows, code_index, date_index)
     except NotATable as exc:
@@ -144,7 +151,7 @@ def check_code_values(values, *, valid_until):
     """Check codes given as a list; an item's position stands for its line."""
     checked = CheckedCodes(valid_until=valid_until)
     if valid_until is None:
-        checked.errors.append(RowError(None, "The batch needs a valid-until date."))
+        checked.errors.append(RowError(None, _("The batch needs a valid-until date.")))
         return checked
 
     rows = ((line, [str(value)]) for line, value in enumerate(values, start=1))
@@ -201,9 +208,11 @@ def load_codes(checked, *, library, batch_name="", loaded_by=None):
         errors = _loaded_errors(checked) or [
             RowError(
                 None,
-                "The database refused the codes, most likely because someone "
-                "loaded some of them at the same moment. Nothing was loaded; "
-                "try again.",
+                _(
+                    "The database refused the codes, most likely because someone "
+                    "loaded some of them at the same moment. Nothing was loaded; "
+                    "try again."
+                ),
             )
         ]
         logger.warning(
@@ -254,17 +263,23 @@ def _columns(header, valid_until):
     names = [cell.strip().lower().replace(" ", "_") for cell in header]
     if CODE_COLUMN not in names:
         found = ", ".join(_shown(name) for name in names[:5] if name)
-        raise NotATable(
-            f"The first line names no {CODE_COLUMN!r} column"
-            + (f" (it names {found})." if found else "; it is blank.")
-        )
+        if found:
+            message = _(
+                "The first line names no %(column)s column (it names %(found)s)."
+            )
+        else:
+            message = _("The first line names no %(column)s column; it is blank.")
+        raise NotATable(message % {"column": repr(CODE_COLUMN), "found": found})
     date_index = (
         names.index(VALID_UNTIL_COLUMN) if VALID_UNTIL_COLUMN in names else None
     )
     if date_index is None and valid_until is None:
         raise NotATable(
-            f"The file has no {VALID_UNTIL_COLUMN!r} column, so the batch needs "
-            "a valid-until date."
+            _(
+                "The file has no %(column)s column, so the batch needs a "
+                "valid-until date."
+            )
+            % {"column": repr(VALID_UNTIL_COLUMN)}
         )
     return names.index(CODE_COLUMN), date_index
 
@@ -281,7 +296,11 @@ def _check_rows(checked, rows, code_index, date_index):
     default = checked.valid_until
     if default is not None and default < today:
         errors.append(
-            RowError(None, f"The batch's valid-until date {default} is in the past.")
+            RowError(
+                None,
+                _("The batch's valid-until date %(day)s is in the past.")
+                % {"day": default},
+            )
         )
     # The few distinct dates of a file, parsed once: a date or an error.
     parsed = {}
@@ -291,24 +310,36 @@ def _check_rows(checked, rows, code_index, date_index):
         value = cells[code_index].strip() if code_index < len(cells) else ""
         if not value:
             if any(cell.strip() for cell in cells):
-                errors.append(RowError(line, "the code is empty."))
+                errors.append(RowError(line, _("the code is empty.")))
             continue
         if len(value) < MIN_LENGTH:
-            message = "is too short"
+            message = _(
+                "%(code)s is too short: a code is %(min)s to %(max)s letters A-Z, "
+                "digits or dashes."
+            )
         elif len(value) > MAX_LENGTH:
-            message = f"is too long ({len(value)} characters)"
+            message = ngettext(
+                "%(code)s is too long (%(length)s character): a code is %(min)s "
+                "to %(max)s letters A-Z, digits or dashes.",
+                "%(code)s is too long (%(length)s characters): a code is %(min)s "
+                "to %(max)s letters A-Z, digits or dashes.",
+                len(value),
+            )
         elif not CODE_CHARACTERS.fullmatch(value):
-            message = "has characters a code cannot have"
+            message = _(
+                "%(code)s has characters a code cannot have: a code is %(min)s "
+                "to %(max)s letters A-Z, digits or dashes."
+            )
         else:
             message = None
         if message:
-            errors.append(
-                RowError(
-                    line,
-                    f"{_shown(value)} {message}: a code is {MIN_LENGTH} to "
-                    f"{MAX_LENGTH} letters A-Z, digits or dashes.",
-                )
-            )
+            shown = {
+                "code": _shown(value),
+                "length": len(value),
+                "min": MIN_LENGTH,
+                "max": MAX_LENGTH,
+            }
+            errors.append(RowError(line, message % shown))
             continue
 
         key = value.upper()
@@ -317,7 +348,11 @@ def _check_rows(checked, rows, code_index, date_index):
         first = lines.get(key)
         if first is not None:
             errors.append(
-                RowError(line, f"{_shown(value)} repeats the code on line {first}.")
+                RowError(
+                    line,
+                    _("%(code)s repeats the code on line %(line)s.")
+                    % {"code": _shown(value), "line": first},
+                )
             )
             continue
         lines[key] = line
@@ -331,29 +366,31 @@ def _check_rows(checked, rows, code_index, date_index):
                     day = parsed[raw] = _parse_date(raw, today)
         if not isinstance(day, date):
             bad_keys.add(key)
-            errors.append(
-                RowError(line, day or f"no {VALID_UNTIL_COLUMN} and no batch date.")
+            reason = day or (
+                _("no %(column)s and no batch date.") % {"column": VALID_UNTIL_COLUMN}
             )
+            errors.append(RowError(line, reason))
             continue
         values.append(value)
         dates.append(day)
 
     if not values and not errors:
-        errors.append(RowError(None, "The file has no codes."))
+        errors.append(RowError(None, _("The file has no codes.")))
     for key in bad_keys:
         del lines[key]
 
 
 def _parse_date(raw, today):
     """A date from YYYY-MM-DD, or the reason why not (a string)."""
+    shown = {"column": VALID_UNTIL_COLUMN, "value": _shown(raw)}
     if not DATE_FORMAT.fullmatch(raw):
-        return f"{VALID_UNTIL_COLUMN} {_shown(raw)} is not a date as YYYY-MM-DD."
+        return _("%(column)s %(value)s is not a date as YYYY-MM-DD.") % shown
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        return f"{VALID_UNTIL_COLUMN} {_shown(raw)} is not a date."
+        return _("%(column)s %(value)s is not a date.") % shown
     if day < today:
-        return f"{VALID_UNTIL_COLUMN} {day} is in the past."
+        return _("%(column)s %(day)s is in the past.") % {**shown, "day": day}
     return day
 
 
@@ -365,6 +402,6 @@ def _loaded_errors(checked):
     """An error for each code of ``checked`` that the database already has."""
     lines = checked.lines
     return sorted(
-        RowError(lines[key], f"{_shown(key)} is already loaded.")
+        RowError(lines[key], _("%(code)s is already loaded.") % {"code": _shown(key)})
         for key in database.find_loaded(lines)
     )

@@ -8,16 +8,30 @@ from datetime import date, datetime
 from itertools import chain
 
 import openpyxl
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger(__name__)
 
 READ_CHUNK = 1 << 20
+# What a file starting with each signature is, said to the person who sent it.
 SIGNATURES = {
-    b"\x89PNG": "a PNG picture",
-    b"\xff\xd8\xff": "a JPEG picture",
-    b"GIF8": "a GIF picture",
-    b"%PDF": "a PDF document",
-    b"\xd0\xcf\x11\xe0": "an old Excel (XLS) workbook; save it as XLSX or CSV",
+    b"\x89PNG": gettext_lazy(
+        "The file is a PNG picture, not a CSV or XLSX table of codes."
+    ),
+    b"\xff\xd8\xff": gettext_lazy(
+        "The file is a JPEG picture, not a CSV or XLSX table of codes."
+    ),
+    b"GIF8": gettext_lazy(
+        "The file is a GIF picture, not a CSV or XLSX table of codes."
+    ),
+    b"%PDF": gettext_lazy(
+        "The file is a PDF document, not a CSV or XLSX table of codes."
+    ),
+    b"\xd0\xcf\x11\xe0": gettext_lazy(
+        "The file is an old Excel (XLS) workbook; save it as XLSX or CSV, not a "
+        "CSV or XLSX table of codes."
+    ),
 }
 
 
@@ -35,9 +49,9 @@ def read_table(stream):
     stream.seek(0)
     if start.startswith(b"PK\x03\x04"):
         return _xlsx_rows(stream)
-    for signature, kind in SIGNATURES.items():
+    for signature, message in SIGNATURES.items():
         if start.startswith(signature):
-            raise NotATable(f"The file is {kind}, not a CSV or XLSX table of codes.")
+            raise NotATable(str(message))
     return _csv_rows(stream, _encoding_of(stream))
 
 
@@ -50,7 +64,7 @@ def _encoding_of(stream):
             while chunk := stream.read(READ_CHUNK):
                 if b"\x00" in chunk:
                     raise NotATable(
-                        "The file is not a text (CSV) file or an XLSX workbook."
+                        _("The file is not a text (CSV) file or an XLSX workbook.")
                     )
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
@@ -59,7 +73,7 @@ def _encoding_of(stream):
         finally:
             stream.seek(0)
         return encoding
-    raise NotATable("The file is neither UTF-8 nor Windows-1250 text.")
+    raise NotATable(_("The file is neither UTF-8 nor Windows-1250 text."))
 
 
 def _csv_rows(stream, encoding):
@@ -76,7 +90,9 @@ def _csv_rows(stream, encoding):
                 yield line, cells
                 line = reader.line_num + 1
         except csv.Error as exc:
-            raise NotATable(f"cannot be read as CSV ({exc}).", line=line)
+            raise NotATable(
+                _("cannot be read as CSV (%(error)s).") % {"error": exc}, line=line
+            )
     finally:
         # Leave the caller's file open.
         text.detach()
@@ -88,7 +104,7 @@ def _xlsx_rows(stream):
     except Exception as exc:
         # openpyxl raises many kinds of errors for a broken workbook.
         logger.warning("Code file: not a readable workbook (%r)", exc)
-        raise NotATable("The file could not be read as an XLSX workbook.")
+        raise NotATable(_("The file could not be read as an XLSX workbook."))
     try:
         sheet = workbook.worksheets[0]
         # Writers often record a wrong sheet size; rows past it would be lost.
@@ -97,7 +113,7 @@ def _xlsx_rows(stream):
             yield line, [_cell_text(cell) for cell in cells]
     except Exception as exc:
         logger.warning("Code file: not a readable workbook (%r)", exc)
-        raise NotATable("The file could not be read as an XLSX workbook.")
+        raise NotATable(_("The file could not be read as an XLSX workbook."))
     finally:
         workbook.close()
 

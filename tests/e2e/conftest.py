@@ -126,6 +126,7 @@ def open_page(request, browser, live_server):
         context = browser.new_context(
             base_url=live_server.url,
             viewport=axe.DESKTOP,
+            locale="en-US",
             **options,
         )
         context.set_default_timeout(TIMEOUT_MS)

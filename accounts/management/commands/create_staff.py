@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from accounts import roles, services
 from accounts.models import Library, User
@@ -30,17 +31,22 @@ class Command(BaseCommand):
         library_obj = None
         if role == roles.LIBRARY:
             if not library:
-                raise CommandError("A librarian needs --library SLUG.")
+                raise CommandError(_("A librarian needs --library SLUG."))
             library_obj = Library.objects.filter(slug=library).first()
             if library_obj is None:
-                raise CommandError(f"No library has the slug {library!r}.")
+                raise CommandError(
+                    _("No library has the slug %(slug)r.") % {"slug": library}
+                )
         if User.objects.filter(email__iexact=email).exists():
-            raise CommandError(f"An account for {email} exists already.")
+            raise CommandError(
+                _("An account for %(email)s exists already.") % {"email": email}
+            )
 
         user = services.create_staff(
             email=email, full_name=name, role=role, library=library_obj
         )
         services.send_password_link(user, domain=domain, use_https=not http)
         self.stdout.write(
-            f"Created {role} account {user.email}; a password link was mailed."
+            _("Created %(role)s account %(email)s; a password link was mailed.")
+            % {"role": role, "email": user.email}
         )

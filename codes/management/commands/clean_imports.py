@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from codes.models import PendingImport
 
@@ -9,5 +10,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count, _ = PendingImport.objects.stale().delete()
         self.stdout.write(
-            f"{count} unconfirmed upload{'s' if count != 1 else ''} deleted."
+            ngettext(
+                "%(count)s unconfirmed upload deleted.",
+                "%(count)s unconfirmed uploads deleted.",
+                count,
+            )
+            % {"count": count}
         )

@@ -2,6 +2,8 @@ import argparse
 import datetime
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from codes import services
 
@@ -10,7 +12,9 @@ def _date(value):
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"a date is YYYY-MM-DD, not {value!r}")
+        raise argparse.ArgumentTypeError(
+            _("a date is YYYY-MM-DD, not %(value)r") % {"value": value}
+        )
 
 
 class Command(BaseCommand):
@@ -28,4 +32,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, today, **options):
         count = services.expire_codes(today=today)
-        self.stdout.write(f"{count} codes expired.")
+        # The singular keeps the wording that scripts reading this line expect.
+        self.stdout.write(
+            ngettext("%(count)s codes expired.", "%(count)s codes expired.", count)
+            % {"count": count}
+        )

@@ -3,6 +3,8 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Library
 from codes import importing
@@ -14,7 +16,9 @@ def iso_date(text):
             return date.fromisoformat(text)
         except ValueError:
             pass
-    raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD")
+    raise argparse.ArgumentTypeError(
+        _("%(text)r is not a date as YYYY-MM-DD") % {"text": text}
+    )
 
 
 class Command(BaseCommand):
@@ -44,11 +48,13 @@ class Command(BaseCommand):
     def handle(self, *args, path, library, batch, valid_until, **options):
         pool = Library.objects.filter(slug=library).first()
         if pool is None:
-            raise CommandError(f"No library has the slug {library!r}.")
+            raise CommandError(
+                _("No library has the slug %(slug)r.") % {"slug": library}
+            )
 
         file = Path(path)
         if not file.is_file():
-            raise CommandError(f"{path}: no such file.")
+            raise CommandError(_("%(path)s: no such file.") % {"path": path})
         with file.open("rb") as source:
             result = importing.import_code_file(
                 source,
@@ -63,11 +69,27 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             count = len(result.errors)
             raise CommandError(
-                f"{path}: {count} problem{'s' if count != 1 else ''}; "
-                "nothing was loaded."
+                ngettext(
+                    "%(path)s: %(count)s problem; nothing was loaded.",
+                    "%(path)s: %(count)s problems; nothing was loaded.",
+                    count,
+                )
+                % {"path": path, "count": count}
             )
         loaded = result.batch
         self.stdout.write(
-            f"Batch {loaded.pk} ({loaded.name}): {loaded.size} codes loaded for "
-            f"{pool.slug}, valid until {loaded.valid_until}."
+            ngettext(
+                "Batch %(batch)s (%(name)s): %(count)s code loaded for %(library)s, "
+                "valid until %(day)s.",
+                "Batch %(batch)s (%(name)s): %(count)s codes loaded for %(library)s, "
+                "valid until %(day)s.",
+                loaded.size,
+            )
+            % {
+                "batch": loaded.pk,
+                "name": loaded.name,
+                "count": loaded.size,
+                "library": pool.slug,
+                "day": loaded.valid_until,
+            }
         )
