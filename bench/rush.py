@@ -15,21 +15,22 @@ codes handed out twice, which must be 0. Run it with ``make bench``.
 
 import argparse
 import http.client
-import os
 import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
-from scratch import ROOT, scratch_database, setup_django
+from scratch import (
+    free_port,
+    scratch_database,
+    setup_django,
+    start_gunicorn,
+    stop_gunicorn,
+)
 
 PENDING_LINK = re.compile(r'href="/library/requests/(\d+)/"')
 
@@ -120,7 +121,7 @@ def seed(readers, codes, librarians):
     from django.utils import timezone
 
     from accounts.models import Library, User
-    from codes.models import Code, CodeBatch
+    from codes.models import Code, CodeBatch, CodeTally
 
     library = Library.objects.create(
         name="Rush Library", slug="rush", low_pool_threshold=0
@@ -174,6 +175,8 @@ def seed(readers, codes, librarians):
             for n in range(codes)
         ]
     )
+    # bulk_create bypasses the dashboard's tallies; count the batch in.
+    CodeTally.objects.count_new(Code.objects.filter(batch=batch).tally())
 
     store = SessionStore()
     expire = timezone.now() + datetime.timedelta(hours=2)
@@ -194,50 +197,6 @@ def seed(readers, codes, librarians):
     Session.objects.bulk_create(sessions)
     keys = [s.session_key for s in sessions]
     return library, keys[:readers], keys[readers:]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(url, port, workers):
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(workers),
-        "CONN_MAX_AGE": "60",
-        # Every client comes from 127.0.0.1: the per-address limits would
-        # treat the whole rush as one person.
-        "REQUESTS_PER_HOUR": "1000000",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "codeshare/gunicorn.conf.py",
-            "--access-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start: " + server.stderr.read())
 
 
 def rush(port, library, reader_keys, librarian_keys, clients, deadline):
@@ -341,7 +300,9 @@ def main():
             args.readers, args.codes, args.librarians
         )
         port = free_port()
-        server = start_gunicorn(url, port, args.workers)
+        # Every client comes from 127.0.0.1: the per-address limits would
+        # treat the whole rush as one person.
+        server = start_gunicorn(url, port, args.workers, REQUESTS_PER_HOUR="1000000")
         try:
             print(
                 f"Rush: {args.readers} readers, {args.codes} codes, "
@@ -357,8 +318,7 @@ def main():
                 time.monotonic() + args.seconds,
             )
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+            stop_gunicorn(server)
             from django.db import connections
 
             connections.close_all()

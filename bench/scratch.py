@@ -1,8 +1,13 @@
-"""A throwaway PostgreSQL database for a benchmark, and Django set up on it."""
+"""A throwaway PostgreSQL database, Django on it, and gunicorn serving it."""
 
 import contextlib
 import os
+import signal
+import socket
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -48,3 +53,60 @@ def setup_django(url, **environment):
     import django
 
     django.setup()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(url, port, workers, **environment):
+    """Serve codeshare against ``url`` on 127.0.0.1:``port``; the process."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+        "CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+        **environment,
+    }
+    # A file, not a pipe: a pipe nobody reads fills up and stalls the workers.
+    errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            "codeshare/gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=errors,
+        text=True,
+    )
+    server.errors = errors
+    for _ in range(200):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    errors.seek(0)
+    raise SystemExit("gunicorn did not start: " + errors.read())
+
+
+def stop_gunicorn(server):
+    """Stop gunicorn; what it wrote to stderr, for a benchmark to look at."""
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
+    server.errors.seek(0)
+    written = server.errors.read()
+    server.errors.close()
+    return written

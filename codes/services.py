@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from codes.models import Code, CodeStatus
+from codes.models import Code, CodeStatus, CodeTally
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ def redeem_codes(values, *, by):
                 summary.not_handed_out += 1
 
     now = timezone.now()
+    CodeTally.objects.restate(to_redeem, CodeStatus.REDEEMED)
     for chunk in _chunks(to_redeem):
         summary.changed += Code.objects.filter(pk__in=chunk).update(
             status=CodeStatus.REDEEMED, redeemed_at=now
@@ -95,6 +96,7 @@ def void_codes(values, *, by, reason):
             to_void.append(pk)
 
     now = timezone.now()
+    CodeTally.objects.restate(to_void, CodeStatus.VOID)
     for chunk in _chunks(to_void):
         summary.changed += Code.objects.filter(pk__in=chunk).update(
             status=CodeStatus.VOID, voided_at=now
@@ -122,13 +124,24 @@ def void_codes(values, *, by, reason):
     return summary
 
 
+@transaction.atomic
 def expire_codes(today=None):
     """Mark available codes whose last valid day is past expired."""
     today = today or timezone.localdate()
 
-    count = Code.objects.filter(
-        status=CodeStatus.AVAILABLE, valid_until__lt=today
-    ).update(status=CodeStatus.EXPIRED, expired_at=timezone.now())
+    # Locked first, so that the tallies move exactly the codes updated.
+    expiring = list(
+        Code.objects.filter(status=CodeStatus.AVAILABLE, valid_until__lt=today)
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    CodeTally.objects.restate(expiring, CodeStatus.EXPIRED)
+    count = 0
+    for chunk in _chunks(expiring):
+        count += Code.objects.filter(pk__in=chunk).update(
+            status=CodeStatus.EXPIRED, expired_at=now
+        )
 
     logger.info("Codes: %s expired (valid until before %s)", count, today)
     return count

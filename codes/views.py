@@ -2,13 +2,13 @@ import datetime
 import logging
 
 from django.contrib import messages
-from django.db.models import Count, F, Max, Min
-from django.db.models.functions import TruncMonth
+from django.db.models import F, Max, Min, Sum
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
@@ -17,9 +17,9 @@ from django_tables2.paginators import LazyPaginator
 from accounts import roles
 from accounts.decorators import role_required
 from codes import exports, services
-from codes.filters import CodeFilter, status_counts, status_q
+from codes.filters import CodeFilter, status_q, status_sums
 from codes.forms import RedeemForm, VoidForm
-from codes.models import Code, CodeStatus
+from codes.models import Code, CodeStatus, CodeTally
 from codes.tables import BatchFiguresTable, ExpiringBatchTable, LibraryFiguresTable
 
 logger = logging.getLogger(__name__)
@@ -35,31 +35,37 @@ EXPORT_FORMATS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
 def dashboard(request):
     today = timezone.localdate()
     filterset = CodeFilter(request.GET, queryset=Code.objects.all())
-    codes = filterset.qs if filterset.is_valid() else Code.objects.none()
-    counts = status_counts(today)
+    # The figures add up code tallies, a few rows per batch, under the same
+    # filters as the codes themselves.
+    tallies = (
+        filterset.filter_queryset(CodeTally.objects.counted())
+        if filterset.is_valid()
+        else CodeTally.objects.none()
+    )
+    sums = status_sums(today)
 
     by_library = (
-        codes.values(
+        tallies.values(
             "library_id",
             library_name=F("library__name"),
             library_slug=F("library__slug"),
         )
-        .annotate(**counts)
+        .annotate(**sums)
         .order_by("library_name", "library_id")
     )
     by_batch = (
-        codes.values(
+        tallies.values(
             "batch_id",
             batch_name=F("batch__name"),
             library_slug=F("batch__library__slug"),
             batch_valid_until=F("batch__valid_until"),
             batch_loaded_at=F("batch__loaded_at"),
         )
-        .annotate(**counts)
+        .annotate(**sums)
         .order_by("-batch_loaded_at", "-batch_id")
     )
     expiring = (
-        codes.filter(
+        tallies.filter(
             status_q(CodeStatus.AVAILABLE, today),
             valid_until__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
         )
@@ -71,7 +77,7 @@ def dashboard(request):
         .annotate(
             first_expiry=Min("valid_until"),
             last_expiry=Max("valid_until"),
-            expiring=Count("pk"),
+            expiring=Sum("count"),
         )
         .order_by("first_expiry", "batch_id")
     )
@@ -80,7 +86,7 @@ def dashboard(request):
         "batch_table": BatchFiguresTable(by_batch, prefix="batch-"),
         "expiring_table": ExpiringBatchTable(expiring, prefix="expiring-"),
     }
-    # The lazy paginator spares each table a COUNT over the grouped codes.
+    # The lazy paginator spares each table a COUNT over the grouped tallies.
     config = RequestConfig(
         request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}
     )
@@ -92,8 +98,8 @@ def dashboard(request):
         "codes/dashboard.html",
         {
             "filter": filterset,
-            "totals": codes.aggregate(**counts),
-            "charts": _hand_out_charts(codes, today),
+            "totals": tallies.aggregate(**sums),
+            "charts": _hand_out_charts(tallies, today),
             "csv_query": filterset.query_string(format="csv"),
             "xlsx_query": filterset.query_string(format="xlsx"),
             **tables,
@@ -108,10 +114,10 @@ def code_export(request):
     export_format = request.GET.get("format", "csv")
     respond = EXPORT_FORMATS.get(export_format)
     if respond is None:
-        return HttpResponseBadRequest("The format is csv or xlsx.")
+        return HttpResponseBadRequest(_("The format is csv or xlsx."))
     filterset = CodeFilter(request.GET, queryset=Code.objects.all())
     if not filterset.is_valid():
-        return HttpResponseBadRequest("The filters are not valid.")
+        return HttpResponseBadRequest(_("The filters are not valid."))
 
     codes = filterset.qs
     if export_format == "xlsx":
@@ -119,8 +125,14 @@ def code_export(request):
         if count > exports.XLSX_MAX_ROWS:
             messages.error(
                 request,
-                f"An XLSX export holds at most {exports.XLSX_MAX_ROWS:,} codes and "
-                f"these filters match {count:,}. Narrow the filters or export CSV.",
+                _(
+                    "An XLSX export holds at most %(limit)s codes and these "
+                    "filters match %(count)s. Narrow the filters or export CSV."
+                )
+                % {
+                    "limit": number_format(exports.XLSX_MAX_ROWS, force_grouping=True),
+                    "count": number_format(count, force_grouping=True),
+                },
             )
             url, query = reverse("empik:dashboard"), filterset.query_string()
             return redirect(f"{url}?{query}" if query else url)
@@ -172,21 +184,21 @@ BAR_TOP = 18
 BAR_MAX_HEIGHT = 100
 
 
-def _hand_out_charts(codes, today):
+def _hand_out_charts(tallies, today):
     """Codes handed out per library per month, as bars for an SVG chart."""
     months = _last_months(today, CHART_MONTHS)
-    start = timezone.make_aware(datetime.datetime.combine(months[0], datetime.time()))
     rows = (
-        codes.filter(assigned_at__gte=start)
-        .annotate(month=TruncMonth("assigned_at"))
-        .values("library_id", "month", library_name=F("library__name"))
-        .annotate(handed_out=Count("pk"))
+        tallies.filter(assigned_month__gte=months[0])
+        .values(
+            "library_id", month=F("assigned_month"), library_name=F("library__name")
+        )
+        .annotate(handed_out=Sum("count"))
         .order_by("library_name", "library_id", "month")
     )
 
     per_library = {}
     for row in rows:
-        month = timezone.localtime(row["month"]).date().replace(day=1)
+        month = row["month"]
         library = per_library.setdefault(
             row["library_id"], {"name": row["library_name"], "counts": {}}
         )

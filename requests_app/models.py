@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Library
 from accounts.validators import validate_card_number
@@ -10,14 +12,22 @@ from codes.models import Code
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", "pending"
-    APPROVED = "approved", "approved"
-    WAITLISTED = "waitlisted", "waitlisted"
-    REJECTED = "rejected", "rejected"
-    CANCELLED = "cancelled", "cancelled"
+    PENDING = "pending", pgettext_lazy("request status", "pending")
+    APPROVED = "approved", pgettext_lazy("request status", "approved")
+    WAITLISTED = "waitlisted", pgettext_lazy("request status", "waitlisted")
+    REJECTED = "rejected", pgettext_lazy("request status", "rejected")
+    CANCELLED = "cancelled", pgettext_lazy("request status", "cancelled")
 
 
 OPEN_STATUSES = (RequestStatus.PENDING, RequestStatus.WAITLISTED)
+
+# The librarian's queue lists pending requests before all others; an index
+# on this very expression lets the database read the queue in order.
+PENDING_FIRST = Case(
+    When(status=RequestStatus.PENDING, then=Value(0)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
 
 # The moves a request may make; everything else is refused. A decision is
 # final: approved, rejected and cancelled requests move no more.
@@ -57,7 +67,7 @@ class CodeRequest(models.Model):
     )
     # The card number the reader gave with this request, checked at the desk.
     card_number = models.CharField(
-        "library card number", max_length=32, validators=[validate_card_number]
+        _("library card number"), max_length=32, validators=[validate_card_number]
     )
     status = models.CharField(
         max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING
@@ -108,11 +118,23 @@ class CodeRequest(models.Model):
                 fields=["library", "status", "fulfilled_at"],
                 name="request_fulfilled_idx",
             ),
+            # Rejections this month.
+            models.Index(
+                fields=["library", "status", "decided_at"],
+                name="request_decided_idx",
+            ),
+            models.Index(
+                F("library"),
+                PENDING_FIRST,
+                F("created_at"),
+                F("id"),
+                name="request_queue_order_idx",
+            ),
             models.Index(fields=["reader", "created_at"], name="request_reader_idx"),
         ]
 
     def __str__(self):
-        return f"Request #{self.pk}"
+        return gettext("Request #%(number)s") % {"number": self.pk}
 
     def get_absolute_url(self):
         return reverse("requests:request-detail", args=[self.pk])

@@ -2,10 +2,12 @@
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from codes.models import Code, CodeStatus
+from accounts.models import Library
+from codes.models import CodeStatus, CodeTally
 from requests_app.models import CodeRequest, RequestStatus
 from requests_app.services import month_start
 
@@ -13,27 +15,66 @@ EXPIRING_DAYS = 14
 
 
 def library_figures(library):
-    """The queue's and the pool's figures, in two aggregate queries."""
+    """The queue's and the pool's figures, in one query.
+
+    Each figure is a count over an index (or over code tallies) of its own,
+    so that none of them reads the library's whole history.
+    """
     start = month_start()
-    requests = CodeRequest.objects.filter(library=library).aggregate(
-        pending=Count("id", filter=Q(status=RequestStatus.PENDING)),
-        waitlisted=Count("id", filter=Q(status=RequestStatus.WAITLISTED)),
-        approved_this_month=Count(
-            "id", filter=Q(status=RequestStatus.APPROVED, fulfilled_at__gte=start)
-        ),
-        rejected_this_month=Count(
-            "id", filter=Q(status=RequestStatus.REJECTED, decided_at__gte=start)
-        ),
-    )
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=EXPIRING_DAYS)
-    codes = Code.objects.filter(
+    requests = CodeRequest.objects.filter(library=library)
+    pool = CodeTally.objects.filter(
         library=library, status=CodeStatus.AVAILABLE, valid_until__gte=today
-    ).aggregate(
-        codes_left=Count("id"),
-        codes_expiring=Count("id", filter=Q(valid_until__lte=soon)),
     )
-    return {**requests, **codes, "expiring_days": EXPIRING_DAYS}
+    figures = (
+        Library.objects.filter(pk=library.pk)
+        .values(
+            pending=_number(requests.filter(status=RequestStatus.PENDING)),
+            waitlisted=_number(requests.filter(status=RequestStatus.WAITLISTED)),
+            approved_this_month=_number(
+                requests.filter(status=RequestStatus.APPROVED, fulfilled_at__gte=start)
+            ),
+            rejected_this_month=_number(
+                requests.filter(status=RequestStatus.REJECTED, decided_at__gte=start)
+            ),
+            codes_left=_number(pool, Sum("count")),
+            codes_expiring=_number(pool.filter(valid_until__lte=soon), Sum("count")),
+        )
+        .get()
+    )
+    return {**figures, "expiring_days": EXPIRING_DAYS}
+
+
+def _number(rows, aggregate=None):
+    """How many ``rows`` of one library (or their ``aggregate``), as a value.
+
+    The rows are grouped by their library, of which there is one, so the
+    database counts them alone; COUNT(*) lets it count from the index.
+    """
+    grouped = (
+        rows.order_by()
+        .values("library")
+        .annotate(number=aggregate or Count("*"))
+        .values("number")
+    )
+    return Coalesce(Subquery(grouped), 0)
+
+
+def code_count(library, filterset):
+    """How many of the library's codes the filters leave, from the tallies.
+
+    None when the filters ask for something the tallies cannot tell: a
+    code's value. Filters that are not valid filter nothing, as in the list.
+    """
+    filterset.is_valid()
+    filters = filterset.form.cleaned_data
+    if filters.get("value"):
+        return None
+    tallies = CodeTally.objects.filter(library=library)
+    if filters.get("status"):
+        tallies = tallies.filter(status=filters["status"])
+    return tallies.aggregate(codes=Sum("count", default=0))["codes"]
 
 
 def next_pending(library):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from codes.models import Code, CodeStatus
 from requests_app import notifications
@@ -55,13 +56,22 @@ def submit_request(*, reader, library, card_number):
         reader=reader, library=library, status__in=OPEN_STATUSES
     ).exists():
         raise RequestRefused(
-            f"You already have an open request at {library}. "
-            "Wait for its decision, or cancel it first."
+            gettext(
+                "You already have an open request at %(library)s. "
+                "Wait for its decision, or cancel it first."
+            )
+            % {"library": library}
         )
     if approved_this_month(reader, library) >= library.monthly_limit:
         raise RequestRefused(
-            f"You have had {library.monthly_limit} code(s) from {library} this "
-            "month, which is its monthly limit. Ask again next month."
+            ngettext(
+                "You have had %(count)s code from %(library)s this month, which "
+                "is its monthly limit. Ask again next month.",
+                "You have had %(count)s codes from %(library)s this month, which "
+                "is its monthly limit. Ask again next month.",
+                library.monthly_limit,
+            )
+            % {"count": library.monthly_limit, "library": library}
         )
 
     try:
@@ -72,7 +82,10 @@ def submit_request(*, reader, library, card_number):
             request.events.create(status=RequestStatus.PENDING, by=reader)
     except IntegrityError:
         # Two submissions at once: the partial unique index let one through.
-        raise RequestRefused(f"You already have an open request at {library}.")
+        raise RequestRefused(
+            gettext("You already have an open request at %(library)s.")
+            % {"library": library}
+        )
     logger.info("Request %s: submitted to library %s", request.pk, library.pk)
     return request
 
@@ -97,8 +110,10 @@ def take_code(library):
 
     logger.warning("Library %s: lock wait for a code timed out", library.pk)
     raise PoolBusy(
-        "Other approvals are taking codes from this pool right now. "
-        "Nothing was changed; please try again in a moment."
+        gettext(
+            "Other approvals are taking codes from this pool right now. "
+            "Nothing was changed; please try again in a moment."
+        )
     )
 
 
@@ -117,16 +132,15 @@ def _lock(request_id, library):
             pk=request_id, library=library
         )
     except CodeRequest.DoesNotExist:
-        raise RequestRefused("No such request in your library's queue.")
+        raise RequestRefused(gettext("No such request in your library's queue."))
 
 
 def _already_decided(request):
     return Decision(
         request,
         changed=False,
-        message=(
-            f"{request} is already {request.get_status_display()}; nothing was changed."
-        ),
+        message=gettext("%(request)s is already %(status)s; nothing was changed.")
+        % {"request": request, "status": request.get_status_display()},
     )
 
 
@@ -144,10 +158,14 @@ def approve_request(*, request_id, librarian):
         code = take_code(library)
         if code is None:
             request.move_to(RequestStatus.WAITLISTED, by=librarian, at=now)
-            message = f"{request} is approved and waitlisted: the pool is empty."
+            message = gettext(
+                "%(request)s is approved and waitlisted: the pool is empty."
+            ) % {"request": request}
         else:
             _hand_over(request, code, by=librarian, now=now)
-            message = f"{request} is approved; a code was handed over."
+            message = gettext("%(request)s is approved; a code was handed over.") % {
+                "request": request
+            }
             notifications.check_pool_after_hand_out(library, handed_out=1)
         notifications.request_decided(request)
 
@@ -165,7 +183,7 @@ def reject_request(*, request_id, librarian, reason):
     """Reject a pending request with a reason the reader will read."""
     reason = reason.strip()
     if not reason:
-        raise RequestRefused("Give the reader a reason for the rejection.")
+        raise RequestRefused(gettext("Give the reader a reason for the rejection."))
 
     with transaction.atomic():
         request = _lock(request_id, librarian.library)
@@ -180,7 +198,11 @@ def reject_request(*, request_id, librarian, reason):
         notifications.request_decided(request)
 
     logger.info("Request %s: rejected by user %s", request.pk, librarian.pk)
-    return Decision(request, changed=True, message=f"{request} is rejected.")
+    return Decision(
+        request,
+        changed=True,
+        message=gettext("%(request)s is rejected.") % {"request": request},
+    )
 
 
 def cancel_request(*, request_id, reader):
@@ -191,7 +213,7 @@ def cancel_request(*, request_id, reader):
                 pk=request_id, reader=reader
             )
         except CodeRequest.DoesNotExist:
-            raise RequestRefused("No such request.")
+            raise RequestRefused(gettext("No such request."))
         if not request.is_open:
             return _already_decided(request)
 
@@ -199,7 +221,9 @@ def cancel_request(*, request_id, reader):
         request.move_to(RequestStatus.CANCELLED, by=reader, at=request.cancelled_at)
 
     logger.info("Request %s: cancelled by its reader", request.pk)
-    return Decision(request, changed=True, message="Your request is cancelled.")
+    return Decision(
+        request, changed=True, message=gettext("Your request is cancelled.")
+    )
 
 
 def fulfil_waitlist(library):

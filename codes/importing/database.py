@@ -1,12 +1,13 @@
 """The database side of an import: what is loaded already, and inserting."""
 
+from collections import Counter
 from itertools import islice
 
 from django.db import connection
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from codes.models import Code, CodeStatus
+from codes.models import Code, CodeStatus, CodeTally
 
 # Values per "already loaded?" query: in one array on PostgreSQL, else as
 # placeholders, under SQLite's limit of 999. Rows per insert.
@@ -27,8 +28,9 @@ def find_loaded(keys):
             f"SELECT UPPER({column}) FROM {quote(Code._meta.db_table)} "
             f"WHERE UPPER({column}) = ANY(%s)"
         )
-        with connection.cursor() as cursor:
-            while chunk := list(islice(keys, LOOKUP_CHUNK)):
+        # A cursor per chunk: no query at all when there is nothing to look up.
+        while chunk := list(islice(keys, LOOKUP_CHUNK)):
+            with connection.cursor() as cursor:
                 cursor.execute(sql, [chunk])
                 yield from (key for (key,) in cursor.fetchall())
         return
@@ -43,6 +45,7 @@ def find_loaded(keys):
 
 def insert_codes(batch, checked):
     now = timezone.now()
+    _tally(batch, checked, now)
     if connection.vendor == "postgresql":
         _copy_codes(batch, checked, now)
         return
@@ -59,6 +62,16 @@ def insert_codes(batch, checked):
     )
     while chunk := list(islice(rows, INSERT_CHUNK)):
         Code.objects.bulk_create(chunk)
+
+
+def _tally(batch, checked, now):
+    """Count the batch's new codes in the tallies, by last valid day."""
+    CodeTally.objects.count_new(
+        {
+            (batch.library_id, batch.pk, CodeStatus.AVAILABLE, day, now, None): codes
+            for day, codes in Counter(checked.dates).items()
+        }
+    )
 
 
 def _copy_codes(batch, checked, now):

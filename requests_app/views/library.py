@@ -1,6 +1,7 @@
 from django.contrib import messages
-from django.db.models import Case, IntegerField, Value, When
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from accounts import roles
@@ -9,7 +10,7 @@ from codes.models import Code
 from requests_app import selectors, services
 from requests_app.filters import LibraryCodeFilter, QueueFilter
 from requests_app.forms import RejectForm
-from requests_app.models import CodeRequest, RequestStatus
+from requests_app.models import PENDING_FIRST, CodeRequest
 from requests_app.tables import LibraryCodeTable, QueueTable
 
 
@@ -19,13 +20,7 @@ def queue(request):
     requests = (
         CodeRequest.objects.filter(library=library)
         .select_related("reader")
-        .annotate(
-            waiting=Case(
-                When(status=RequestStatus.PENDING, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
+        .annotate(waiting=PENDING_FIRST)
         .order_by("waiting", "created_at", "id")
     )
     filterset = QueueFilter(request.GET, queryset=requests)
@@ -59,7 +54,7 @@ def request_review(request, pk):
                 return redirect("library:queue")
             return redirect(code_request.get_review_url())
         if action != "reject":
-            messages.error(request, "Choose approve or reject.")
+            messages.error(request, _("Choose approve or reject."))
             return redirect(code_request.get_review_url())
 
     context = {
@@ -104,10 +99,22 @@ def code_list(request):
     )
     filterset = LibraryCodeFilter(request.GET, queryset=codes)
     table = LibraryCodeTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    paginate = {"per_page": 50}
+    count = selectors.code_count(library, filterset)
+    if count is not None:
+        paginate.update(paginator_class=CountedPaginator, count=count)
+    RequestConfig(request, paginate=paginate).configure(table)
     context = {
         "filter": filterset,
         "table": table,
         "figures": selectors.library_figures(library),
     }
     return render(request, "requests_app/code_list.html", context)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are, instead of counting them."""
+
+    def __init__(self, object_list, per_page, *args, count, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.count = count

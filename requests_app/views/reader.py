@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -11,7 +13,9 @@ from requests_app.forms import RequestForm
 from requests_app.models import CodeRequest
 from requests_app.tables import ReaderRequestTable
 
-TOO_MANY = "You have sent too many requests in the last hour. Please wait a while."
+TOO_MANY = gettext_lazy(
+    "You have sent too many requests in the last hour. Please wait a while."
+)
 
 
 @role_required(roles.READER)
@@ -45,7 +49,8 @@ def request_new(request):
             form.add_error(None, str(refusal))
         else:
             messages.success(
-                request, "Your request is sent. You will get a mail when it is decided."
+                request,
+                _("Your request is sent. You will get a mail when it is decided."),
             )
             return redirect(code_request)
 
