@@ -1,18 +1,19 @@
-import csv
-import io
 import re
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+from codes import importing
+from codes.importing.reading import NotATable, read_table
+
 # A code is 4 to 64 letters, digits or dashes, as the import takes them.
-CODE_PATTERN = re.compile(r"[A-Za-z0-9-]{4,64}")
+CODE_PATTERN = re.compile(
+    rf"{importing.CODE_CHARACTERS.pattern[:-1]}"
+    rf"{{{importing.MIN_LENGTH},{importing.MAX_LENGTH}}}"
+)
 # Pasted codes may come one a line, or separated by spaces, commas or
 # semicolons.
 PASTE_SEPARATORS = re.compile(r"[\s,;]+")
@@ -20,52 +21,21 @@ ERRORS_SHOWN = 10
 FILE_ACCEPT = ".csv,.txt,text/csv,text/plain"
 
 
-def max_upload_bytes():
-    return getattr(settings, "CODE_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
-
-
-def decode_upload(upload):
-    """The text of an uploaded file: UTF-8, with or without BOM, or cp1250."""
-    limit = max_upload_bytes()
-    if upload.size > limit:
-        raise forms.ValidationError(
-            _("The file is %(size)s; at most %(limit)s can be uploaded."),
-            params={
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(limit),
-            },
-        )
-
-    data = upload.read()
-    # Text never holds NUL bytes; pictures, PDFs, workbooks and UTF-16 do.
-    if b"\0" in data:
-        raise forms.ValidationError(
-            _("This is not a text file. Upload a CSV file or a plain list of codes.")
-        )
-    for encoding in ("utf-8-sig", "cp1250"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise forms.ValidationError(
-        _("The file is neither UTF-8 nor Windows-1250 text. Save it as CSV UTF-8.")
-    )
-
-
-def parse_code_file(text):
+def parse_code_file(upload):
     """The code values in a CSV with a ``code`` column, or one a line.
 
-    Commas or semicolons separate the cells; without a header row naming
-    the ``code`` column, every line must hold a single code.
+    The file is read as the import reads it: commas or semicolons, UTF-8
+    with or without BOM or Windows-1250, or an XLSX workbook. Without a
+    header row naming the ``code`` column, every line must hold one code.
     """
-    first = next((line for line in io.StringIO(text) if line.strip()), "")
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    error = importing.size_error(upload.size)
+    if error:
+        raise forms.ValidationError(error)
 
     values, errors = [], []
     column = None
     try:
-        for row in reader:
+        for line, row in read_table(upload):
             cells = [cell.strip() for cell in row]
             if not any(cells):
                 continue
@@ -75,14 +45,16 @@ def parse_code_file(text):
                 if column >= 0:
                     continue
 
-            value, error = _code_in_row(cells, column, reader.line_num)
+            value, error = _code_in_row(cells, column, line)
             if error:
                 errors.append(error)
             else:
                 values.append(value)
-    except csv.Error:
+    except NotATable as exc:
+        if exc.line is None:
+            raise forms.ValidationError(str(exc))
         raise forms.ValidationError(
-            _("This is not a CSV file. Upload a CSV file or a plain list of codes.")
+            _("Line %(line)s: %(problem)s") % {"line": exc.line, "problem": exc}
         )
 
     _raise_if_any(errors)
@@ -159,7 +131,7 @@ class CodeFileField(forms.FileField):
         upload = super().clean(data, initial)
         if not upload:
             return []
-        return parse_code_file(decode_upload(upload))
+        return parse_code_file(upload)
 
 
 class RedeemForm(forms.Form):

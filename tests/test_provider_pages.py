@@ -494,13 +494,13 @@ PNG = (
     ("content", "message"),
     [
         (b"", "empty"),
-        (PNG, "not a text file"),
+        (PNG, "PNG picture"),
         (b"code\n\n", "holds no codes"),
         (b"code,note\nCENT-AVL-0,x\n,orphan note\n", "Line 3 has no code"),
         (b"code\nCENT-AVL-0\nnot a code!\n", "Line 3"),
         (b"CENT-AVL-0,CENT-AVL-1\n", "several cells"),
         (b"code\n\x81\x83\n", "neither UTF-8 nor Windows-1250"),
-        (b'code\n"' + b"A" * 200_000 + b'"\n', "not a CSV file"),
+        (b'code\n"' + b"A" * 200_000 + b'"\n', "Line 2: cannot be read as CSV"),
         ("code\nŻÓŁW-1234\n".encode(), "Line 2"),
     ],
 )
