@@ -185,6 +185,17 @@ def _untally_deleted_code(sender, instance, using, **kwargs):
 
 
 class CodeTallyQuerySet(models.QuerySet):
+    def available(self, library, today=None):
+        """The tallies of the codes ``library`` may still hand out."""
+        today = today or timezone.localdate()
+        return self.filter(
+            library=library, status=CodeStatus.AVAILABLE, valid_until__gte=today
+        )
+
+    def codes(self):
+        """How many codes these tallies count, in one aggregate."""
+        return self.aggregate(codes=models.Sum("count"))["codes"] or 0
+
     def counted(self):
         """Tallies that count at least one code; emptied ones stay at zero."""
         return self.filter(count__gt=0)

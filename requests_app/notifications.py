@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Library
-from codes.models import Code
+from codes.models import CodeTally
 from requests_app.models import CodeRequest
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,9 @@ def check_pool_after_hand_out(library, *, handed_out):
     if not library.contact_email:
         return
 
-    remaining = Code.objects.available().filter(library=library).count()
+    # The tallies already hold this transaction's hand-outs; summing them
+    # spares every approval a count over the library's whole pool.
+    remaining = CodeTally.objects.available(library).codes()
     if remaining < library.low_pool_threshold <= remaining + handed_out:
         transaction.on_commit(
             partial(

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Library
-from codes.models import CodeStatus, CodeTally
+from codes.models import CodeTally
 from requests_app.models import CodeRequest, RequestStatus
 from requests_app.services import month_start
 
@@ -24,9 +24,7 @@ def library_figures(library):
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=EXPIRING_DAYS)
     requests = CodeRequest.objects.filter(library=library)
-    pool = CodeTally.objects.filter(
-        library=library, status=CodeStatus.AVAILABLE, valid_until__gte=today
-    )
+    pool = CodeTally.objects.available(library, today)
     figures = (
         Library.objects.filter(pk=library.pk)
         .values(
