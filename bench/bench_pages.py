@@ -27,6 +27,7 @@ import subprocess
 import time
 
 from scratch import (
+    existing_database,
     free_port,
     scratch_database,
     setup_django,
@@ -53,18 +54,37 @@ def main():
     )
     parser.add_argument("--connections", type=int, default=8, help="wrk's -c")
     parser.add_argument("--seconds", type=int, default=10, help="per page")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+        help="the shared cache production runs with ('' for none); sessions "
+        "are read from it",
+    )
+    parser.add_argument(
+        "--database",
+        help="measure this database, already filled by seed_large, and keep it "
+        "(the default is a new database, seeded here and dropped at the end)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench_pages needs wrk: apt-get install wrk")
+    if args.redis_url:
+        check_redis(args.redis_url)
 
-    with scratch_database(BENCH_DATABASE) as url:
+    world = (
+        existing_database(args.database)
+        if args.database
+        else scratch_database(BENCH_DATABASE)
+    )
+    with world as url:
         setup_django(url)
-        pages = prepare(args)
+        pages = prepare(args, seed=not args.database)
         port = free_port()
-        server = start_gunicorn(url, port, args.workers)
+        server = start_gunicorn(url, port, args.workers, REDIS_URL=args.redis_url)
         try:
             print(
-                f"gunicorn with {args.workers} workers on 127.0.0.1:{port}; wrk with "
+                f"gunicorn with {args.workers} workers on 127.0.0.1:{port}, "
+                f"cache {args.redis_url or 'per process'}; wrk with "
                 f"{args.connections} connections, {args.seconds} s a page"
             )
             results = [measure(port, page, args) for page in pages]
@@ -78,24 +98,37 @@ def main():
         print("\ngunicorn reported errors:\n" + written[-3000:])
 
 
-def prepare(args):
+def check_redis(url):
+    import redis
+
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError as error:
+        raise SystemExit(
+            f"Redis at {url} does not answer ({error}); start it, or pass "
+            "--redis-url '' to measure without a shared cache."
+        ) from None
+
+
+def prepare(args, seed):
     """Migrate, seed the world and pick who looks at what; the pages."""
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    print(
-        f"World: {args.libraries:,} libraries, {args.readers:,} readers, "
-        f"{args.codes:,} codes, {args.requests:,} requests"
-    )
-    call_command(
-        "seed_large",
-        libraries=args.libraries,
-        readers=args.readers,
-        codes=args.codes,
-        requests=args.requests,
-        force=True,
-    )
+    if seed:
+        print(
+            f"World: {args.libraries:,} libraries, {args.readers:,} readers, "
+            f"{args.codes:,} codes, {args.requests:,} requests"
+        )
+        call_command(
+            "seed_large",
+            libraries=args.libraries,
+            readers=args.readers,
+            codes=args.codes,
+            requests=args.requests,
+            force=True,
+        )
 
     from django.db.models import Count
 
@@ -123,9 +156,11 @@ def prepare(args):
         .first()
     )
     provider = User.objects.get(email="provider@large.test")
-    superuser = User.objects.create_superuser(
-        "admin@large.test", "bench-only-password", full_name="Bench Admin"
-    )
+    superuser = User.objects.filter(email="admin@large.test").first()
+    if superuser is None:
+        superuser = User.objects.create_superuser(
+            "admin@large.test", "bench-only-password", full_name="Bench Admin"
+        )
     print(
         f"The largest library, {library.slug}, holds {library.requests:,} requests; "
         f"its busiest reader made {busiest['requests']}."
@@ -160,7 +195,7 @@ def signed_in(users):
     for user in users:
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "accounts.backends.AccountBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.set_expiry(timezone.now() + datetime.timedelta(hours=2))
         store.create()

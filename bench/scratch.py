@@ -41,6 +41,19 @@ def scratch_database(name):
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextlib.contextmanager
+def existing_database(name):
+    """Yield the URL of the database ``name``, which must exist; keep it."""
+    base_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    with admin_connection(base_url) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+    if found is None:
+        raise SystemExit(f"There is no database {name!r}.")
+    yield with_database(base_url, name)
+
+
 def setup_django(url, **environment):
     """Point this process's Django at ``url`` and set it up."""
     os.environ["DATABASE_URL"] = url
