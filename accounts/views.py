@@ -57,7 +57,7 @@ def register(request):
             home_library=form.cleaned_data["home_library"],
             card_number=form.cleaned_data["card_number"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.AccountBackend")
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect("home")
 

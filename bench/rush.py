@@ -184,7 +184,7 @@ def seed(readers, codes, librarians):
     for user in people:
         data = {
             SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            BACKEND_SESSION_KEY: "accounts.backends.AccountBackend",
             HASH_SESSION_KEY: user.get_session_auth_hash(),
         }
         sessions.append(

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts import roles
+from accounts.backends import AccountBackend
 from accounts.models import User
 from tests.factories import PASSWORD
 
@@ -130,6 +131,28 @@ def test_it_refuses_a_wrong_password(anonymous_client, reader):
     assert response.status_code == 200
     assert "_auth_user_id" not in anonymous_client.session
     assert "Please enter a correct email address and password" in response.text
+
+
+def test_the_signed_in_user_is_read_with_their_library(
+    librarian, django_assert_num_queries
+):
+    backend = AccountBackend()
+
+    with django_assert_num_queries(1):
+        user = backend.get_user(librarian.pk)
+        library = user.library
+
+    assert user == librarian
+    assert library == librarian.library
+
+
+def test_a_deactivated_user_is_signed_out(librarian_client, librarian):
+    User.objects.filter(pk=librarian.pk).update(is_active=False)
+
+    response = librarian_client.get("/library/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
 
 
 def test_logout_is_post_only(reader_client):

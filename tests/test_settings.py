@@ -80,3 +80,20 @@ def test_sqlite_is_the_default_with_concurrency_options(monkeypatch):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[0] == "django.db.backends.sqlite3 IMMEDIATE 20"
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "engine"),
+    [
+        ("", "django.contrib.sessions.backends.db"),
+        ("redis://127.0.0.1:6379/0", "django.contrib.sessions.backends.cached_db"),
+    ],
+)
+def test_sessions_are_cached_only_in_a_shared_cache(redis_url, engine):
+    """A per-process cache would keep a signed-out session alive elsewhere."""
+    code = "from django.conf import settings as s; print(s.SESSION_ENGINE)"
+
+    result = run_django({**BASE_ENV, "REDIS_URL": redis_url}, code)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == engine
