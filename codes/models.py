@@ -133,6 +133,11 @@ class Code(models.Model):
             changes[after] = changes.get(after, 0) + 1
             CodeTally.objects.using(using).add(changes)
 
+    @property
+    def status_label(self):
+        """The status in words; get_status_display() is slow in long lists."""
+        return str(CodeStatus(self.status).label)
+
     def tally_key(self):
         """The key of the tally that counts this code."""
         return (

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from codes.models import Code, CodeStatus
+from codeshare.forms import FilterForm
 from requests_app.models import CodeRequest, RequestStatus
 
 
@@ -30,6 +31,7 @@ class QueueFilter(django_filters.FilterSet):
     class Meta:
         model = CodeRequest
         fields = ["status"]
+        form = FilterForm
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
@@ -49,3 +51,4 @@ class LibraryCodeFilter(django_filters.FilterSet):
     class Meta:
         model = Code
         fields = ["status", "value"]
+        form = FilterForm

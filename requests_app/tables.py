@@ -1,101 +1,100 @@
+"""The librarian's and the reader's lists of requests and codes."""
+
 import django_tables2 as tables
 from django.utils.html import format_html
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from codes.models import Code
+from codeshare.tables import EMPTY, RequestLinks, RowTable, day, minute, status_badge
 from requests_app.models import CodeRequest
 
-
-class StatusColumn(tables.Column):
-    def render(self, value, record):
-        return format_html(
-            '<span class="badge status-{}">{}</span>',
-            record.status,
-            record.get_status_display(),
-        )
+ROW_6 = "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
+ROW_5 = "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
 
 
-class RequestNumberColumn(tables.Column):
-    """A request's number, "#12", as a link that a screen reader names in full."""
+class LinkingTable(RowTable):
+    """A table whose rows link to requests."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "attrs",
-            {
-                "a": {
-                    "aria-label": lambda value: (
-                        gettext("Request #%(number)s") % {"number": value}
-                    )
-                }
-            },
-        )
         super().__init__(*args, **kwargs)
-
-    def render(self, value):
-        return f"#{value}"
+        self.request_link = RequestLinks()
 
 
-class QueueTable(tables.Table):
-    id = RequestNumberColumn(
-        verbose_name=_("Request"),
-        linkify=("library:request-review", [tables.A("pk")]),
-    )
-    status = StatusColumn(verbose_name=_("Status"))
-    created_at = tables.DateTimeColumn(verbose_name=_("Asked"), format="Y-m-d H:i")
+class QueueTable(LinkingTable):
+    id = tables.Column(verbose_name=_("Request"))
+    status = tables.Column(verbose_name=_("Status"))
+    created_at = tables.Column(verbose_name=_("Asked"))
     card_number = tables.Column(verbose_name=_("Card number"))
-    reader = tables.Column(
-        verbose_name=_("Reader"),
-        accessor="reader__full_name",
-        order_by="reader__full_name",
-    )
-    decided_at = tables.DateTimeColumn(verbose_name=_("Decided"), format="Y-m-d H:i")
+    reader = tables.Column(verbose_name=_("Reader"), order_by="reader__full_name")
+    decided_at = tables.Column(verbose_name=_("Decided"))
 
-    class Meta:
+    class Meta(RowTable.Meta):
         model = CodeRequest
         fields = ["id", "status", "created_at", "card_number", "reader", "decided_at"]
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("No requests match.")
 
+    def row(self, record):
+        return format_html(
+            ROW_6,
+            self.request_link(record.pk, record.get_review_url()),
+            status_badge(record),
+            minute(record.created_at),
+            record.card_number,
+            record.reader.full_name,
+            minute(record.decided_at),
+        )
 
-class ReaderRequestTable(tables.Table):
-    id = RequestNumberColumn(
-        verbose_name=_("Request"), linkify=("requests:request-detail", [tables.A("pk")])
-    )
+
+class ReaderRequestTable(LinkingTable):
+    id = tables.Column(verbose_name=_("Request"))
     library = tables.Column(verbose_name=_("Library"))
-    status = StatusColumn(verbose_name=_("Status"))
-    created_at = tables.DateTimeColumn(verbose_name=_("Asked"), format="Y-m-d H:i")
-    decided_at = tables.DateTimeColumn(verbose_name=_("Decided"), format="Y-m-d H:i")
+    status = tables.Column(verbose_name=_("Status"))
+    created_at = tables.Column(verbose_name=_("Asked"))
+    decided_at = tables.Column(verbose_name=_("Decided"))
 
-    class Meta:
+    class Meta(RowTable.Meta):
         model = CodeRequest
         fields = ["id", "library", "status", "created_at", "decided_at"]
         attrs = {"class": "table table-sm align-middle"}
         empty_text = _("You have not asked for a code yet.")
         orderable = False
 
+    def row(self, record):
+        return format_html(
+            ROW_5,
+            self.request_link(record.pk, record.get_absolute_url()),
+            record.library.name,
+            status_badge(record),
+            minute(record.created_at),
+            minute(record.decided_at),
+        )
 
-class LibraryCodeTable(tables.Table):
+
+class LibraryCodeTable(LinkingTable):
     value = tables.Column(verbose_name=_("Code"))
-    status = StatusColumn(verbose_name=_("Status"))
-    valid_until = tables.DateColumn(verbose_name=_("Valid until"), format="Y-m-d")
-    batch = tables.Column(
-        verbose_name=_("Batch"), accessor="batch__name", order_by="batch__name"
-    )
-    request = RequestNumberColumn(
-        verbose_name=_("Went to request"),
-        accessor="request__pk",
-        linkify=lambda record: (
-            record.request.get_review_url() if hasattr(record, "request") else None
-        ),
-        orderable=False,
-    )
-    assigned_at = tables.DateTimeColumn(
-        verbose_name=_("Handed out"), format="Y-m-d H:i"
-    )
+    status = tables.Column(verbose_name=_("Status"))
+    valid_until = tables.Column(verbose_name=_("Valid until"))
+    batch = tables.Column(verbose_name=_("Batch"), order_by="batch__name")
+    request = tables.Column(verbose_name=_("Went to request"), orderable=False)
+    assigned_at = tables.Column(verbose_name=_("Handed out"))
 
-    class Meta:
+    class Meta(RowTable.Meta):
         model = Code
         fields = ["value", "status", "valid_until", "batch", "request", "assigned_at"]
         attrs = {"class": "table table-sm align-middle"}
         empty_text = _("No codes match.")
+
+    def row(self, record):
+        request = getattr(record, "request", None)
+        return format_html(
+            ROW_6,
+            record.value,
+            status_badge(record),
+            day(record.valid_until),
+            record.batch.name,
+            self.request_link(request.pk, request.get_review_url())
+            if request
+            else EMPTY,
+            minute(record.assigned_at),
+        )

@@ -461,6 +461,22 @@ def test_library_figures_match_a_recount(library, librarian, pool, city):
     assert figures["pending"] and figures["waitlisted"] and figures["codes_left"]
 
 
+def test_this_months_figures_start_at_local_midnight_on_the_first(library):
+    """Warsaw's month starts an hour or two before UTC's: neither is miscounted."""
+    start = request_services.month_start()
+    for at in (start - datetime.timedelta(minutes=1), start):
+        factories.CodeRequestFactory(
+            library=library,
+            status=RequestStatus.REJECTED,
+            decided_at=at,
+            reader=factories.ReaderFactory(home_library=library),
+        )
+
+    figures = selectors.library_figures(library)
+
+    assert figures["rejected_this_month"] == 1
+
+
 @pytest.mark.parametrize(
     "query",
     ["", "status=assigned", "status=expired&page=2", "status=bogus", "value=nope"],

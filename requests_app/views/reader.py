@@ -20,7 +20,11 @@ TOO_MANY = gettext_lazy(
 
 @role_required(roles.READER)
 def request_list(request):
-    requests = CodeRequest.objects.filter(reader=request.user).select_related("library")
+    requests = (
+        CodeRequest.objects.filter(reader=request.user)
+        .select_related("library")
+        .only("status", "created_at", "decided_at", "library__name")
+    )
     table = ReaderRequestTable(requests)
     RequestConfig(request, paginate={"per_page": 20}).configure(table)
     return render(request, "requests_app/request_list.html", {"table": table})

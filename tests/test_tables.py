@@ -1,0 +1,101 @@
+"""The list pages' rows, which their tables render a row at a time."""
+
+import datetime
+import re
+
+from django.utils import timezone
+
+from codes.models import CodeStatus
+from requests_app.models import CodeRequest, RequestStatus
+from tests import factories
+
+WARSAW_MORNING = datetime.datetime(2026, 12, 1, 7, 5, tzinfo=datetime.UTC)
+
+
+def row_of(html, marker):
+    """The ``<tr>`` holding ``marker``."""
+    return next(row for row in re.findall(r"<tr>.*?</tr>", html) if marker in row)
+
+
+def test_a_queue_row_links_the_request_and_shows_local_times(
+    librarian_client, library
+):
+    code_request = factories.CodeRequestFactory(
+        library=library,
+        reader=factories.ReaderFactory(
+            home_library=library, full_name="Ala <b>Kot</b>"
+        ),
+        card_number="CARD-4711",
+    )
+    CodeRequest.objects.filter(pk=code_request.pk).update(created_at=WARSAW_MORNING)
+
+    row = row_of(librarian_client.get("/library/").text, "CARD-4711")
+
+    assert (
+        f'<a href="/library/requests/{code_request.pk}/" '
+        f'aria-label="Request #{code_request.pk}">#{code_request.pk}</a>'
+    ) in row
+    assert '<span class="badge status-pending">pending</span>' in row
+    assert "<td>2026-12-01 08:05</td>" in row
+    assert "Ala &lt;b&gt;Kot&lt;/b&gt;" in row
+    assert row.endswith("<td>—</td></tr>")
+
+
+def test_a_queue_row_speaks_polish_to_a_polish_librarian(librarian_client, library):
+    factories.CodeRequestFactory(
+        library=library,
+        reader=factories.ReaderFactory(home_library=library),
+        card_number="CARD-4712",
+        status=RequestStatus.REJECTED,
+        decided_at=WARSAW_MORNING,
+    )
+
+    page = librarian_client.get("/library/", HTTP_ACCEPT_LANGUAGE="pl").text
+    row = row_of(page, "CARD-4712")
+
+    assert 'aria-label="Wniosek nr' in row
+    assert '<span class="badge status-rejected">odrzucony</span>' in row
+    assert "<td>2026-12-01 08:05</td></tr>" in row
+
+
+def test_a_readers_row_names_the_library(reader_client, reader, library):
+    code_request = factories.CodeRequestFactory(reader=reader, library=library)
+
+    row = row_of(reader_client.get("/requests/").text, f"#{code_request.pk}<")
+
+    assert f'href="/requests/{code_request.pk}/"' in row
+    assert f"<td>{library.name}</td>" in row
+
+
+def test_a_code_row_links_the_request_it_went_to(librarian_client, library, reader):
+    batch = factories.CodeBatchFactory(library=library, name="November")
+    given = factories.CodeFactory(
+        batch=batch,
+        value="GIVEN-0001",
+        status=CodeStatus.ASSIGNED,
+        assigned_at=WARSAW_MORNING,
+    )
+    factories.CodeFactory(batch=batch, value="SPARE-0001")
+    code_request = factories.CodeRequestFactory(
+        reader=reader,
+        library=library,
+        status=RequestStatus.APPROVED,
+        code=given,
+        decided_at=timezone.now(),
+    )
+
+    page = librarian_client.get("/library/codes/").text
+
+    given_row = row_of(page, "GIVEN-0001")
+    assert f'href="/library/requests/{code_request.pk}/"' in given_row
+    assert "<td>November</td>" in given_row
+    assert "<td>2026-12-01 08:05</td></tr>" in given_row
+    spare_row = row_of(page, "SPARE-0001")
+    assert "href" not in spare_row
+    assert spare_row.endswith("<td>—</td><td>—</td></tr>")
+
+
+def test_an_empty_list_says_so(librarian_client):
+    response = librarian_client.get("/library/", {"status": "waitlisted"})
+
+    assert '<td colspan="6">No requests match.</td>' in response.text
