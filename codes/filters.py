@@ -8,17 +8,18 @@ filter and export counts it as expired.
 import datetime
 
 import django_filters
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
-from django import forms
 from django.db.models import Case, CharField, Count, Q, Sum, Value, When
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Library
 from codes.models import Code, CodeBatch, CodeStatus
+from codeshare.forms import FilterForm, QuickDateInput, QuickSelect
+
+# The figures the dashboard shows for a group of codes.
+STATUS_FIGURES = (*CodeStatus.values, "total")
+# Batches the batch filter lists when no library is chosen.
+RECENT_BATCHES = 30
 
 
 def status_q(status, today):
@@ -67,76 +68,55 @@ def with_effective_status(codes, today):
     )
 
 
-class CodeFilterForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["batch"].label_from_instance = lambda batch: (
-            f"{batch.name} ({batch.library.slug})"
-        )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("library", css_class="col-12 col-md-4"),
-                Column("batch", css_class="col-12 col-md-5"),
-                Column("status", css_class="col-12 col-md-3"),
-            ),
-            Row(
-                Column("loaded_from", css_class="col-6 col-lg-3"),
-                Column("loaded_to", css_class="col-6 col-lg-3"),
-                Column("valid_from", css_class="col-6 col-lg-3"),
-                Column("valid_to", css_class="col-6 col-lg-3"),
-            ),
-        )
+class CodeFilterForm(FilterForm):
+    """The dashboard's filters; the batch list stays short.
 
-
-class QuickSelect(forms.Select):
-    """A select written out directly, as Django's own templates write it.
-
-    A template rendered for each option costs a tenth of a millisecond: the
-    batch filter lists every batch ever loaded, hundreds of them.
+    A provider loads batches every month for years: the batch list holds
+    the chosen library's batches, or with no library chosen the most
+    recently loaded ones. Any batch can still be asked for, as the batch
+    table's links and the exports do.
     """
 
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        groups = []
-        for group_name, group_choices, _ in widget["optgroups"]:
-            options = format_html_join(
-                "",
-                '\n  <option value="{}"{}>{}</option>\n',
-                (
-                    (option["value"], _attributes(option["attrs"]), option["label"])
-                    for option in group_choices
-                ),
-            )
-            if group_name:
-                options = format_html(
-                    '\n  <optgroup label="{}">{}\n  </optgroup>', group_name, options
-                )
-            groups.append(options)
-        return format_html(
-            '<select name="{}"{}>{}\n</select>',
-            widget["name"],
-            _attributes(widget["attrs"]),
-            mark_safe("".join(groups)),
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Lists, not the fields' own querysets: those would iterate through
+        # a server-side cursor, three round trips for a few dozen rows.
+        library = self.fields["library"]
+        library.widget.choices = [
+            ("", library.empty_label),
+            *Library.objects.order_by("name").values_list("pk", "name"),
+        ]
+        field = self.fields["batch"]
+        field.help_text = gettext_lazy(
+            "Choose a library to list all of its batches; "
+            "otherwise the %(count)s loaded last are listed."
+        ) % {"count": RECENT_BATCHES}
+        field.widget.choices = [("", field.empty_label)] + [
+            (pk, f"{name} ({slug})") for pk, name, slug in self._listed_batches()
+        ]
+
+    def _listed_batches(self):
+        """(pk, name, library slug) of the batches the list offers."""
+        batches = CodeBatch.objects.order_by("-loaded_at", "-id").values_list(
+            "pk", "name", "library__slug"
         )
+        library = _number(self.data.get("library"))
+        chosen = _number(self.data.get("batch"))
+        if library is not None:
+            return batches.filter(library_id=library)
+        listed = list(batches[:RECENT_BATCHES])
+        if chosen is not None and chosen not in {pk for pk, *_ in listed}:
+            listed.extend(batches.filter(pk=chosen))
+        return listed
 
 
-def _attributes(attrs):
-    return format_html_join(
-        "",
-        " {}{}",
-        (
-            (name, "" if value is True else format_html('="{}"', value))
-            for name, value in attrs.items()
-            if value is not False
-        ),
-    )
-
-
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+def _number(value):
+    """A positive whole number given in the query string, else None."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
 
 
 def _start_of_day(day):
@@ -154,11 +134,10 @@ class CodeFilter(django_filters.FilterSet):
         queryset=Library.objects.order_by("name"),
         label=gettext_lazy("Library"),
         empty_label=gettext_lazy("All libraries"),
+        widget=QuickSelect,
     )
     batch = django_filters.ModelChoiceFilter(
-        queryset=CodeBatch.objects.select_related("library").order_by(
-            "-loaded_at", "-id"
-        ),
+        queryset=CodeBatch.objects.all(),
         label=gettext_lazy("Batch"),
         empty_label=gettext_lazy("All batches"),
         widget=QuickSelect,
@@ -168,28 +147,29 @@ class CodeFilter(django_filters.FilterSet):
         label=gettext_lazy("Status"),
         empty_label=gettext_lazy("All statuses"),
         method="filter_status",
+        widget=QuickSelect,
     )
     loaded_from = django_filters.DateFilter(
         label=gettext_lazy("Loaded from"),
         method="filter_loaded_from",
-        widget=_date_input(),
+        widget=QuickDateInput,
     )
     loaded_to = django_filters.DateFilter(
         label=gettext_lazy("Loaded up to"),
         method="filter_loaded_to",
-        widget=_date_input(),
+        widget=QuickDateInput,
     )
     valid_from = django_filters.DateFilter(
         label=gettext_lazy("Valid until, from"),
         field_name="valid_until",
         lookup_expr="gte",
-        widget=_date_input(),
+        widget=QuickDateInput,
     )
     valid_to = django_filters.DateFilter(
         label=gettext_lazy("Valid until, up to"),
         field_name="valid_until",
         lookup_expr="lte",
-        widget=_date_input(),
+        widget=QuickDateInput,
     )
 
     class Meta:

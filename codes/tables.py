@@ -1,11 +1,33 @@
+"""The provider's figure tables, rendered a row at a time."""
+
 import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from codes.filters import STATUS_FIGURES
+from codeshare.tables import RowTable, day
+
 NUMBER = {"th": {"class": "text-end"}, "td": {"class": "text-end"}}
+# How many shades the hand-out table has besides none.
+HEAT_LEVELS = 4
 
 
-class FiguresTable(tables.Table):
+def numbers(record):
+    """The status figures of one row, as right-aligned cells.
+
+    Whole numbers need no escaping, and escaping them cost more than
+    writing them on a page of many figures.
+    """
+    return mark_safe(
+        "".join(
+            f'<td class="text-end">{int(record[key])}</td>' for key in STATUS_FIGURES
+        )
+    )
+
+
+class FiguresTable(RowTable):
     """Codes counted by status, one row per group of the table's kind."""
 
     available = tables.Column(_("Available"), attrs=NUMBER)
@@ -15,9 +37,9 @@ class FiguresTable(tables.Table):
     void = tables.Column(_("Void"), attrs=NUMBER)
     total = tables.Column(pgettext_lazy("codes", "All"), attrs=NUMBER)
 
-    class Meta:
-        template_name = "codes/partials/table.html"
+    class Meta(RowTable.Meta):
         attrs = {"class": "table table-sm table-striped align-middle"}
+        empty_text = _("No codes match the filters.")
 
 
 class LibraryFiguresTable(FiguresTable):
@@ -28,7 +50,14 @@ class LibraryFiguresTable(FiguresTable):
 
     class Meta(FiguresTable.Meta):
         sequence = ("library_name", "library_slug", "...")
-        empty_text = _("No codes match the filters.")
+
+    def row(self, record):
+        return format_html(
+            "<tr><td>{}</td><td>{}</td>{}</tr>",
+            record["library_name"],
+            record["library_slug"],
+            numbers(record),
+        )
 
 
 class BatchFiguresTable(FiguresTable):
@@ -36,8 +65,8 @@ class BatchFiguresTable(FiguresTable):
 
     batch_name = tables.Column(_("Batch"))
     library_slug = tables.Column(_("Library"))
-    batch_valid_until = tables.DateColumn(verbose_name=_("Valid until"), format="Y-m-d")
-    batch_loaded_at = tables.DateTimeColumn(verbose_name=_("Loaded"), format="Y-m-d")
+    batch_loaded_at = tables.Column(_("Loaded"))
+    batch_valid_until = tables.Column(_("Valid until"))
 
     class Meta(FiguresTable.Meta):
         sequence = (
@@ -47,19 +76,76 @@ class BatchFiguresTable(FiguresTable):
             "batch_valid_until",
             "...",
         )
-        empty_text = _("No codes match the filters.")
+
+    def row(self, record):
+        return format_html(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>",
+            record["batch_name"],
+            record["library_slug"],
+            day(record["batch_loaded_at"]),
+            day(record["batch_valid_until"]),
+            numbers(record),
+        )
 
 
-class ExpiringBatchTable(tables.Table):
+class ExpiringBatchTable(RowTable):
     caption = _("Batches with available codes expiring within 30 days")
 
     batch_name = tables.Column(_("Batch"))
     library_slug = tables.Column(_("Library"))
-    first_expiry = tables.DateColumn(verbose_name=_("First expiry"), format="Y-m-d")
-    last_expiry = tables.DateColumn(verbose_name=_("Last expiry"), format="Y-m-d")
+    first_expiry = tables.Column(_("First expiry"))
+    last_expiry = tables.Column(_("Last expiry"))
     expiring = tables.Column(_("Codes expiring"), attrs=NUMBER)
 
-    class Meta:
-        template_name = "codes/partials/table.html"
+    class Meta(RowTable.Meta):
         attrs = {"class": "table table-sm table-striped align-middle"}
         empty_text = _("No available code expires within 30 days.")
+
+    def row(self, record):
+        return format_html(
+            '<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="text-end">{}'
+            "</td></tr>",
+            record["batch_name"],
+            record["library_slug"],
+            day(record["first_expiry"]),
+            day(record["last_expiry"]),
+            record["expiring"],
+        )
+
+
+class HandOutTable:
+    """Codes handed out per library and month, each cell shaded by its count.
+
+    Not a django-tables2 table: it neither sorts nor pages, and drawing a
+    header cell for each of its months that way cost more than its rows.
+    """
+
+    def __init__(self, hand_outs):
+        self.months = hand_outs["months"]
+        self.libraries = hand_outs["libraries"]
+        self.peak = max((max(row["counts"]) for row in self.libraries), default=0)
+
+    def rows(self):
+        return [
+            format_html(
+                '<tr><th scope="row">{}</th>{}<td class="text-end">{}</td></tr>',
+                library["name"],
+                self.cells(library["counts"]),
+                library["total"],
+            )
+            for library in self.libraries
+        ]
+
+    def cells(self, counts):
+        return mark_safe(
+            "".join(
+                f'<td class="text-end heat-{self.heat(count)}">{int(count)}</td>'
+                for count in counts
+            )
+        )
+
+    def heat(self, count):
+        """The shade of a cell: 0 for none, up to HEAT_LEVELS for the peak."""
+        if not count:
+            return 0
+        return max(1, round(HEAT_LEVELS * count / self.peak))

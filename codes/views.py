@@ -1,13 +1,11 @@
-import datetime
 import logging
 
 from django.contrib import messages
-from django.db.models import F, Max, Min, Sum
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,17 +14,21 @@ from django_tables2.paginators import LazyPaginator
 
 from accounts import roles
 from accounts.decorators import role_required
-from codes import exports, services
-from codes.filters import CodeFilter, status_q, status_sums
+from codes import exports, selectors, services
+from codes.charts import bar_chart
+from codes.filters import CodeFilter
 from codes.forms import RedeemForm, VoidForm
-from codes.models import Code, CodeStatus, CodeTally
-from codes.tables import BatchFiguresTable, ExpiringBatchTable, LibraryFiguresTable
+from codes.models import Code, CodeTally
+from codes.tables import (
+    BatchFiguresTable,
+    ExpiringBatchTable,
+    HandOutTable,
+    LibraryFiguresTable,
+)
 
 logger = logging.getLogger(__name__)
 
 PER_PAGE = 25
-EXPIRING_WITHIN_DAYS = 30
-CHART_MONTHS = 12
 EXPORT_FORMATS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
 
 
@@ -35,71 +37,41 @@ EXPORT_FORMATS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
 def dashboard(request):
     today = timezone.localdate()
     filterset = CodeFilter(request.GET, queryset=Code.objects.all())
-    # The figures add up code tallies, a few rows per batch, under the same
-    # filters as the codes themselves.
     tallies = (
         filterset.filter_queryset(CodeTally.objects.counted())
         if filterset.is_valid()
         else CodeTally.objects.none()
     )
-    sums = status_sums(today)
+    by_library = selectors.figures_by_library(tallies, today)
+    hand_outs = selectors.hand_outs(tallies, today)
 
-    by_library = (
-        tallies.values(
-            "library_id",
-            library_name=F("library__name"),
-            library_slug=F("library__slug"),
-        )
-        .annotate(**sums)
-        .order_by("library_name", "library_id")
-    )
-    by_batch = (
-        tallies.values(
-            "batch_id",
-            batch_name=F("batch__name"),
-            library_slug=F("batch__library__slug"),
-            batch_valid_until=F("batch__valid_until"),
-            batch_loaded_at=F("batch__loaded_at"),
-        )
-        .annotate(**sums)
-        .order_by("-batch_loaded_at", "-batch_id")
-    )
-    expiring = (
-        tallies.filter(
-            status_q(CodeStatus.AVAILABLE, today),
-            valid_until__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
-        )
-        .values(
-            "batch_id",
-            batch_name=F("batch__name"),
-            library_slug=F("batch__library__slug"),
-        )
-        .annotate(
-            first_expiry=Min("valid_until"),
-            last_expiry=Max("valid_until"),
-            expiring=Sum("count"),
-        )
-        .order_by("first_expiry", "batch_id")
-    )
     tables = {
         "library_table": LibraryFiguresTable(by_library, prefix="library-"),
-        "batch_table": BatchFiguresTable(by_batch, prefix="batch-"),
-        "expiring_table": ExpiringBatchTable(expiring, prefix="expiring-"),
+        "batch_table": BatchFiguresTable(
+            selectors.figures_by_batch(tallies, today), prefix="batch-"
+        ),
+        "expiring_table": ExpiringBatchTable(
+            selectors.expiring_batches(tallies, today), prefix="expiring-"
+        ),
+        "hand_out_table": HandOutTable(hand_outs),
     }
-    # The lazy paginator spares each table a COUNT over the grouped tallies.
+    # The lazy paginator spares each table a COUNT over the grouped tallies;
+    # the libraries, a few dozen, are all shown.
     config = RequestConfig(
         request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}
     )
-    for table in tables.values():
-        config.configure(table)
+    config.configure(tables["batch_table"])
+    config.configure(tables["expiring_table"])
+    RequestConfig(request, paginate=False).configure(tables["library_table"])
 
     return render(
         request,
         "codes/dashboard.html",
         {
             "filter": filterset,
-            "totals": tallies.aggregate(**sums),
-            "charts": _hand_out_charts(tallies, today),
+            "totals": selectors.totals(by_library),
+            "hand_outs": hand_outs,
+            "chart": bar_chart(hand_outs["months"], hand_outs["per_month"]),
             "csv_query": filterset.query_string(format="csv"),
             "xlsx_query": filterset.query_string(format="xlsx"),
             **tables,
@@ -175,84 +147,3 @@ def code_void(request):
             form = posted
 
     return render(request, "codes/code_void.html", {"form": form, "summary": summary})
-
-
-# The bar chart is drawn as SVG in the template; these are its measures.
-BAR_WIDTH = 20
-BAR_STEP = 28
-BAR_TOP = 18
-BAR_MAX_HEIGHT = 100
-
-
-def _hand_out_charts(tallies, today):
-    """Codes handed out per library per month, as bars for an SVG chart."""
-    months = _last_months(today, CHART_MONTHS)
-    rows = (
-        tallies.filter(assigned_month__gte=months[0])
-        .values(
-            "library_id", month=F("assigned_month"), library_name=F("library__name")
-        )
-        .annotate(handed_out=Sum("count"))
-        .order_by("library_name", "library_id", "month")
-    )
-
-    per_library = {}
-    for row in rows:
-        month = row["month"]
-        library = per_library.setdefault(
-            row["library_id"], {"name": row["library_name"], "counts": {}}
-        )
-        library["counts"][month] = row["handed_out"]
-    peak = max(
-        (n for library in per_library.values() for n in library["counts"].values()),
-        default=0,
-    )
-
-    charts = []
-    for library in per_library.values():
-        bars = [
-            _bar(index, month, library["counts"].get(month, 0), peak)
-            for index, month in enumerate(months)
-        ]
-        charts.append(
-            {
-                "library": library["name"],
-                "bars": bars,
-                "total": sum(library["counts"].values()),
-            }
-        )
-    return {
-        "libraries": charts,
-        "months": months,
-        "width": BAR_STEP * len(months),
-        "height": BAR_TOP + BAR_MAX_HEIGHT + 20,
-        "baseline": BAR_TOP + BAR_MAX_HEIGHT,
-        "label_y": BAR_TOP + BAR_MAX_HEIGHT + 15,
-    }
-
-
-def _bar(index, month, count, peak):
-    height = round(count * BAR_MAX_HEIGHT / peak) if peak else 0
-    if count and not height:
-        height = 1
-    x = index * BAR_STEP + (BAR_STEP - BAR_WIDTH) // 2
-    return {
-        "month": month,
-        "label": date_format(month, "M"),
-        "title": f"{date_format(month, 'F Y')}: {count}",
-        "count": count,
-        "x": x,
-        "y": BAR_TOP + BAR_MAX_HEIGHT - height,
-        "width": BAR_WIDTH,
-        "height": height,
-        "middle": x + BAR_WIDTH // 2,
-        "count_y": BAR_TOP + BAR_MAX_HEIGHT - height - 4,
-    }
-
-
-def _last_months(today, count):
-    """The first days of the ``count`` months up to this one, oldest first."""
-    months = [today.replace(day=1)]
-    while len(months) < count:
-        months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
-    return months[::-1]

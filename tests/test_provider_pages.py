@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from codes import services
-from codes.models import Code, CodeStatus
+from codes import filters, services
+from codes.models import Code, CodeBatch, CodeStatus
 from requests_app.models import CodeRequest, RequestStatus
 from tests import factories
 
@@ -387,6 +387,35 @@ def test_date_filters_narrow_by_loading_day_and_last_valid_day(
     assert valid.context["totals"]["total"] == 3
 
 
+def test_the_batch_list_holds_the_librarys_batches_or_the_latest(
+    provider_client, pool, library, other_library
+):
+    old = factories.CodeBatchFactory(library=library, name="Oldest central")
+    CodeBatch.objects.filter(pk=old.pk).update(
+        loaded_at=timezone.now() - datetime.timedelta(days=900)
+    )
+    for number in range(filters.RECENT_BATCHES):
+        factories.CodeBatchFactory(library=other_library, name=f"Riverside {number}")
+
+    def listed(**query):
+        form = provider_client.get(DASHBOARD, query).context["filter"].form
+        return {label for value, label in form.fields["batch"].widget.choices if value}
+
+    latest = listed()
+    of_central = listed(library=library.pk)
+    asked_for = listed(batch=old.pk)
+
+    assert len(latest) == filters.RECENT_BATCHES
+    assert "Oldest central (central)" not in latest
+    assert of_central == {
+        f"{batch.name} (central)" for batch in CodeBatch.objects.filter(library=library)
+    }
+    assert "Oldest central (central)" in asked_for
+    assert (
+        provider_client.get(DASHBOARD, {"batch": old.pk}).context["filter"].is_valid()
+    )
+
+
 def test_invalid_filters_show_an_error_and_no_figures(provider_client, pool):
     response = provider_client.get(DASHBOARD, {"library": "999999"})
 
@@ -417,17 +446,26 @@ def test_chart_counts_codes_handed_out_per_library_per_month(
 
     response = provider_client.get(DASHBOARD)
 
-    charts = response.context["charts"]
-    assert len(charts["months"]) == 12
-    assert charts["months"][-1] == this_month
-    by_library = {chart["library"]: chart for chart in charts["libraries"]}
-    central = {bar["month"]: bar["count"] for bar in by_library[library.name]["bars"]}
+    hand_outs = response.context["hand_outs"]
+    months = hand_outs["months"]
+    assert len(months) == 12
+    assert months[-1] == this_month
+    by_library = {row["name"]: row for row in hand_outs["libraries"]}
+    central = dict(zip(months, by_library[library.name]["counts"], strict=True))
     assert central[this_month] == 3
     assert central[last_month] == 1
     assert by_library[library.name]["total"] == 4
-    tallest = max(bar["height"] for bar in by_library[library.name]["bars"])
-    assert tallest == 100
-    assert "<svg" in response.content.decode()
+    chart = response.context["chart"]
+    all_libraries = {bar["month"]: bar["count"] for bar in chart["bars"]}
+    assert all_libraries[this_month] == hand_outs["per_month"][-1] >= 3
+    assert max(bar["height"] for bar in chart["bars"]) == 100
+    page = response.content.decode()
+    assert "<svg" in page
+    row = re.search(rf"<tr><th scope=\"row\">{library.name}</th>.*?</tr>", page)
+    assert row.group().endswith(
+        '<td class="text-end heat-1">1</td><td class="text-end heat-4">3</td>'
+        '<td class="text-end">4</td></tr>'
+    )
 
 
 # Redeeming

@@ -18,10 +18,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from accounts.models import Library
 from codes import exports, importing, services
-from codes.filters import CodeFilter, QuickSelect, status_counts
+from codes.filters import CodeFilter, status_counts
 from codes.models import Code, CodeStatus, CodeTally, CodeTallyQuerySet
+from codeshare.forms import QuickDateInput, QuickSelect, QuickTextInput
 from requests_app import selectors
 from requests_app import services as request_services
 from requests_app.models import PENDING_FIRST, CodeRequest, RequestStatus
@@ -213,12 +213,13 @@ def recount(today):
 def shown(provider_client, **filters):
     """The dashboard's figures as the page shows them."""
     context = provider_client.get(DASHBOARD, filters).context
-    handed_out = {}
-    for chart in context["charts"]["libraries"]:
-        library_id = Library.objects.get(name=chart["library"]).pk
-        for bar in chart["bars"]:
-            if bar["count"]:
-                handed_out[(library_id, bar["month"])] = bar["count"]
+    hand_outs = context["hand_outs"]
+    handed_out = {
+        (library["library_id"], month): count
+        for library in hand_outs["libraries"]
+        for month, count in zip(hand_outs["months"], library["counts"], strict=True)
+        if count
+    }
 
     def figures(row):
         return {name: row[name] for name in FIGURES}
@@ -525,6 +526,21 @@ def test_the_quick_select_writes_groups_and_attributes_as_djangos_own():
     plain = forms.Select(choices=choices, attrs=attrs).render("n", "2")
 
     assert quick == plain
+
+
+@pytest.mark.parametrize(
+    "value", [None, "", 'say "hi" <b>', datetime.date(2026, 12, 3)]
+)
+def test_the_quick_inputs_write_themselves_as_djangos_own(value):
+    attrs = {"class": "form-control", "required": True, "disabled": False}
+
+    text = QuickTextInput(attrs=attrs).render("n", value)
+    date = QuickDateInput(attrs=attrs).render("n", value)
+
+    assert text == forms.TextInput(attrs=attrs).render("n", value)
+    assert date == forms.DateInput(
+        attrs={"type": "date", **attrs}, format="%Y-%m-%d"
+    ).render("n", value)
 
 
 # The admin's change list of requests

@@ -17,9 +17,7 @@ def row_of(html, marker):
     return next(row for row in re.findall(r"<tr>.*?</tr>", html) if marker in row)
 
 
-def test_a_queue_row_links_the_request_and_shows_local_times(
-    librarian_client, library
-):
+def test_a_queue_row_links_the_request_and_shows_local_times(librarian_client, library):
     code_request = factories.CodeRequestFactory(
         library=library,
         reader=factories.ReaderFactory(
