@@ -6,7 +6,7 @@ filters as the codes themselves; none of them reads the codes.
 
 import datetime
 
-from django.db.models import F, Max, Min, Sum
+from django.db.models import Case, F, Max, Min, Sum, Value, When
 
 from codes.filters import STATUS_FIGURES, status_q, status_sums
 from codes.models import CodeStatus
@@ -15,17 +15,52 @@ EXPIRING_WITHIN_DAYS = 30
 HAND_OUT_MONTHS = 12
 
 
-def figures_by_library(tallies, today):
-    """Codes of each library by the status they count as, by library name."""
-    return list(
-        tallies.values(
+def by_library(tallies, today):
+    """Each library's figures, and the codes handed out per library per month.
+
+    One grouped query gives both: the tallies added up by library, by the
+    status their codes count as, and by the month of the last twelve in
+    which they were handed out. Returns the figure rows, by library name,
+    and the hand-outs (see ``hand_outs``).
+    """
+    months = last_months(today, HAND_OUT_MONTHS)
+    rows = (
+        tallies.values_list(
             "library_id",
-            library_name=F("library__name"),
-            library_slug=F("library__slug"),
+            "library__name",
+            "library__slug",
+            Case(
+                When(status_q(CodeStatus.EXPIRED, today), then=Value("expired")),
+                default="status",
+            ),
+            Case(When(assigned_month__gte=months[0], then="assigned_month")),
         )
-        .annotate(**status_sums(today))
-        .order_by("library_name", "library_id")
+        .annotate(codes=Sum("count"))
+        .order_by()
     )
+
+    figures = {}
+    handed_out = {}
+    for library_id, name, slug, status, month, codes in rows:
+        row = figures.setdefault(
+            library_id,
+            {
+                "library_id": library_id,
+                "library_name": name,
+                "library_slug": slug,
+                **dict.fromkeys(STATUS_FIGURES, 0),
+            },
+        )
+        row[status] += codes
+        row["total"] += codes
+        if month is not None:
+            by_month = handed_out.setdefault(library_id, {})
+            by_month[month] = by_month.get(month, 0) + codes
+
+    ordered = sorted(
+        figures.values(), key=lambda row: (row["library_name"], row["library_id"])
+    )
+    return ordered, hand_outs(ordered, handed_out, months)
 
 
 def totals(rows):
@@ -69,37 +104,31 @@ def expiring_batches(tallies, today):
     )
 
 
-def hand_outs(tallies, today):
-    """Codes handed out per library per month, over the last twelve months.
+def hand_outs(libraries, handed_out, months):
+    """Codes handed out per library per month, from ``handed_out``.
 
     ``months`` are the first days of the months, oldest first; each of
-    ``libraries`` has its ``name``, its ``counts`` month by month and their
-    ``total``; ``per_month`` adds up all libraries, month by month.
+    ``libraries`` that handed out a code has its ``name``, its ``counts``
+    month by month and their ``total``; ``per_month`` adds up all of them.
     """
-    months = last_months(today, HAND_OUT_MONTHS)
-    rows = (
-        tallies.filter(assigned_month__gte=months[0])
-        .values_list("library_id", "library__name", "assigned_month")
-        .annotate(handed_out=Sum("count"))
-        .order_by("library__name", "library_id")
-    )
-
-    libraries = {}
-    for library_id, name, month, handed_out in rows:
-        library = libraries.setdefault(
-            library_id, {"library_id": library_id, "name": name, "by_month": {}}
-        )
-        library["by_month"][month] = handed_out
-    for library in libraries.values():
-        library["counts"] = [library["by_month"].get(month, 0) for month in months]
-        library["total"] = sum(library["counts"])
-
+    rows = []
+    for library in libraries:
+        by_month = handed_out.get(library["library_id"])
+        if by_month:
+            counts = [by_month.get(month, 0) for month in months]
+            rows.append(
+                {
+                    "library_id": library["library_id"],
+                    "name": library["library_name"],
+                    "counts": counts,
+                    "total": sum(counts),
+                }
+            )
     return {
         "months": months,
-        "libraries": list(libraries.values()),
+        "libraries": rows,
         "per_month": [
-            sum(library["by_month"].get(month, 0) for library in libraries.values())
-            for month in months
+            sum(row["counts"][index] for row in rows) for index in range(len(months))
         ],
     }
 

@@ -42,8 +42,7 @@ def dashboard(request):
         if filterset.is_valid()
         else CodeTally.objects.none()
     )
-    by_library = selectors.figures_by_library(tallies, today)
-    hand_outs = selectors.hand_outs(tallies, today)
+    by_library, hand_outs = selectors.by_library(tallies, today)
 
     tables = {
         "library_table": LibraryFiguresTable(by_library, prefix="library-"),

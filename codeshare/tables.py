@@ -14,6 +14,7 @@ import datetime
 import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -24,6 +25,11 @@ ARIA_SORT = {False: "ascending", True: "descending"}
 class RowTable(tables.Table):
     class Meta:
         template_name = "partials/table.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The query string without one parameter, encoded once per parameter.
+        self._other_parameters = {}
 
     def row(self, record):
         """The ``<tr>`` of one record, as safe HTML."""
@@ -37,21 +43,20 @@ class RowTable(tables.Table):
         return mark_safe("".join(self._header_cell(column) for column in self.columns))
 
     def _header_cell(self, column):
-        css = column.column.attrs.get("th", {}).get("class", "")
+        css = column.column.attrs.get("th", {}).get("class")
+        css = format_html(' class="{}"', css) if css else ""
         if not column.orderable:
-            return format_html('<th scope="col" class="{}">{}</th>', css, column.header)
+            return format_html('<th scope="col"{}>{}</th>', css, column.header)
         link = self.query_with(self.prefixed_order_by_field, column.order_by_alias.next)
-        if not column.is_ordered:
-            return format_html(
-                '<th scope="col" class="{}"><a href="{}">{}</a></th>',
-                css,
-                link,
-                column.header,
+        sort = ""
+        if column.is_ordered:
+            sort = format_html(
+                ' aria-sort="{}"', ARIA_SORT[column.order_by_alias.is_descending]
             )
         return format_html(
-            '<th scope="col" class="{}" aria-sort="{}"><a href="{}">{}</a></th>',
+            '<th scope="col"{}{}><a href="{}">{}</a></th>',
             css,
-            ARIA_SORT[column.order_by_alias.is_descending],
+            sort,
             link,
             column.header,
         )
@@ -80,9 +85,13 @@ class RowTable(tables.Table):
 
     def query_with(self, key, value):
         """This page's query string with ``key`` set to ``value``."""
-        query = self.request.GET.copy()
-        query[key] = value
-        return f"?{query.urlencode()}"
+        if key not in self._other_parameters:
+            others = self.request.GET.copy()
+            others.pop(key, None)
+            self._other_parameters[key] = others.urlencode()
+        given = urlencode({key: value})
+        others = self._other_parameters[key]
+        return f"?{others}&{given}" if others else f"?{given}"
 
 
 def minute(value):

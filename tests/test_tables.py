@@ -97,3 +97,44 @@ def test_an_empty_list_says_so(librarian_client):
     response = librarian_client.get("/library/", {"status": "waitlisted"})
 
     assert '<td colspan="6">No requests match.</td>' in response.text
+
+
+def test_the_header_links_each_column_to_its_next_order(librarian_client):
+    response = librarian_client.get(
+        "/library/", {"status": "pending", "sort": "created_at"}
+    )
+
+    header = re.search(r"<thead>.*?</thead>", response.text, re.S).group()
+    assert (
+        '<th scope="col" aria-sort="ascending">'
+        '<a href="?status=pending&amp;sort=-created_at">Asked</a></th>'
+    ) in header
+    assert '<a href="?status=pending&amp;sort=card_number">Card number</a>' in header
+    assert header.count("aria-sort") == 1
+
+
+def test_the_pages_link_to_each_other_keeping_the_filters(librarian_client, library):
+    for _ in range(30):
+        factories.CodeRequestFactory(
+            library=library, reader=factories.ReaderFactory(home_library=library)
+        )
+
+    first = librarian_client.get("/library/", {"status": "pending"}).text
+    second = librarian_client.get("/library/", {"status": "pending", "page": 2}).text
+
+    assert 'href="?status=pending&amp;page=2" rel="next"' in first
+    assert 'rel="prev"' not in first
+    assert '<span class="page-link" aria-current="page">Page 1</span>' in first
+    assert 'href="?status=pending&amp;page=1" rel="prev"' in second
+    assert 'rel="next"' not in second
+    assert second.count("<tr><td><a href=") == 5
+
+
+def test_a_counted_list_says_how_many_pages_it_has(librarian_client, library):
+    batch = factories.CodeBatchFactory(library=library)
+    factories.CodeFactory.create_batch(30, batch=batch)
+
+    response = librarian_client.get("/library/codes/")
+
+    assert "Page 1 of 2" in response.text
+    assert 'href="?page=2" rel="next"' in response.text

@@ -115,7 +115,7 @@ def code_list(request):
     )
     filterset = LibraryCodeFilter(request.GET, queryset=codes)
     table = LibraryCodeTable(filterset.qs)
-    paginate = {"per_page": 50}
+    paginate = {"per_page": 25}
     count = selectors.code_count(library, filterset)
     if count is not None:
         paginate.update(paginator_class=CountedPaginator, count=count)
