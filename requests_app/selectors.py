@@ -21,22 +21,26 @@ def library_figures(library):
     written out: the database answers it in under a millisecond, and
     building the same six subqueries with the ORM took three times as long.
     """
+    with connection.cursor() as cursor:
+        cursor.execute(FIGURES_SQL, figures_parameters(library))
+        row = cursor.fetchone()
+
+    return {**dict(zip(FIGURES, row, strict=True)), "expiring_days": EXPIRING_DAYS}
+
+
+def figures_parameters(library):
+    """The values ``FIGURES_SQL`` asks for, as the database takes them."""
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=EXPIRING_DAYS)
     adapt = connection.ops
-    parameters = {
+    return {
         "library": library.pk,
         "start": adapt.adapt_datetimefield_value(month_start()),
         "today": adapt.adapt_datefield_value(today),
         "soon": adapt.adapt_datefield_value(soon),
-        "available": CodeStatus.AVAILABLE,
+        "available": CodeStatus.AVAILABLE.value,
         **{status.value: status.value for status in RequestStatus},
     }
-    with connection.cursor() as cursor:
-        cursor.execute(FIGURES_SQL, parameters)
-        row = cursor.fetchone()
-
-    return {**dict(zip(FIGURES, row, strict=True)), "expiring_days": EXPIRING_DAYS}
 
 
 FIGURES = (
