@@ -133,17 +133,36 @@ def test_it_refuses_a_wrong_password(anonymous_client, reader):
     assert "Please enter a correct email address and password" in response.text
 
 
-def test_the_signed_in_user_is_read_with_their_library(
-    librarian, django_assert_num_queries
+def test_the_signed_in_user_is_read_with_their_library_and_roles(
+    librarian, provider, reader, django_assert_num_queries
 ):
     backend = AccountBackend()
+    reader.groups.add(Group.objects.create(name="book club"))
 
-    with django_assert_num_queries(1):
-        user = backend.get_user(librarian.pk)
-        library = user.library
+    with django_assert_num_queries(3):
+        users = [
+            backend.get_user(str(user.pk)) for user in (librarian, provider, reader)
+        ]
+        roles_read = [
+            (user.is_librarian, user.is_provider, user.is_reader) for user in users
+        ]
+        library = users[0].library
 
-    assert user == librarian
+    assert users == [librarian, provider, reader]
+    assert roles_read == [
+        (True, False, False),
+        (False, True, False),
+        (False, False, True),
+    ]
+    assert users[2].role_names() == {roles.READER}
     assert library == librarian.library
+    assert library.name == librarian.library.name
+    assert users[1].library is None
+
+
+@pytest.mark.parametrize("user_id", ["999999", "not-a-number", ""])
+def test_a_session_naming_no_user_signs_nobody_in(db, user_id):
+    assert AccountBackend().get_user(user_id) is None
 
 
 def test_a_deactivated_user_is_signed_out(librarian_client, librarian):
