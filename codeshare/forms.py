@@ -4,7 +4,7 @@ crispy-forms renders a field through a dozen nested templates, and Django
 renders each widget, and each option of a select, through templates of its
 own: on a list page the filter form cost as much as the table. A
 ``FilterForm`` puts Bootstrap's classes and the error state on the widgets,
-``partials/filter_form.html`` draws each field as label, widget and errors,
+``partials/form_field.html`` draws each field as label, widget, help and errors,
 and the ``Quick`` widgets write their HTML as Django's templates would.
 """
 

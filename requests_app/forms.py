@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Library
 from accounts.validators import validate_card_number
+from codeshare.forms import BootstrapBoundField
 
 
 class RequestForm(forms.Form):
@@ -32,6 +33,8 @@ class RequestForm(forms.Form):
 
 
 class RejectForm(forms.Form):
+    bound_field_class = BootstrapBoundField
+
     reason = forms.CharField(
         label=_("Reason, for the reader"),
         max_length=500,
