@@ -109,11 +109,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters bound by the server let psycopg prepare a statement the
-    # fifth time it runs on a connection: the pages' queries are then
-    # planned once per connection instead of on every request.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
