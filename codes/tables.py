@@ -1,13 +1,12 @@
 """The provider's figure tables, rendered a row at a time."""
 
 import django_tables2 as tables
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from codes.filters import STATUS_FIGURES
-from codeshare.tables import RowTable, day
+from codeshare.tables import RowTable, day, text
 
 NUMBER = {"th": {"class": "text-end"}, "td": {"class": "text-end"}}
 # How many shades the hand-out table has besides none.
@@ -52,11 +51,9 @@ class LibraryFiguresTable(FiguresTable):
         sequence = ("library_name", "library_slug", "...")
 
     def row(self, record):
-        return format_html(
-            "<tr><td>{}</td><td>{}</td>{}</tr>",
-            record["library_name"],
-            record["library_slug"],
-            numbers(record),
+        return mark_safe(
+            f"<tr><td>{text(record['library_name'])}</td>"
+            f"<td>{text(record['library_slug'])}</td>{numbers(record)}</tr>"
         )
 
 
@@ -78,13 +75,11 @@ class BatchFiguresTable(FiguresTable):
         )
 
     def row(self, record):
-        return format_html(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>",
-            record["batch_name"],
-            record["library_slug"],
-            day(record["batch_loaded_at"]),
-            day(record["batch_valid_until"]),
-            numbers(record),
+        return mark_safe(
+            f"<tr><td>{text(record['batch_name'])}</td>"
+            f"<td>{text(record['library_slug'])}</td>"
+            f"<td>{day(record['batch_loaded_at'])}</td>"
+            f"<td>{day(record['batch_valid_until'])}</td>{numbers(record)}</tr>"
         )
 
 
@@ -102,14 +97,12 @@ class ExpiringBatchTable(RowTable):
         empty_text = _("No available code expires within 30 days.")
 
     def row(self, record):
-        return format_html(
-            '<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="text-end">{}'
-            "</td></tr>",
-            record["batch_name"],
-            record["library_slug"],
-            day(record["first_expiry"]),
-            day(record["last_expiry"]),
-            record["expiring"],
+        return mark_safe(
+            f"<tr><td>{text(record['batch_name'])}</td>"
+            f"<td>{text(record['library_slug'])}</td>"
+            f"<td>{day(record['first_expiry'])}</td>"
+            f"<td>{day(record['last_expiry'])}</td>"
+            f'<td class="text-end">{int(record["expiring"])}</td></tr>'
         )
 
 
@@ -127,21 +120,18 @@ class HandOutTable:
 
     def rows(self):
         return [
-            format_html(
-                '<tr><th scope="row">{}</th>{}<td class="text-end">{}</td></tr>',
-                library["name"],
-                self.cells(library["counts"]),
-                library["total"],
+            mark_safe(
+                f'<tr><th scope="row">{text(library["name"])}</th>'
+                f"{self.cells(library['counts'])}"
+                f'<td class="text-end">{int(library["total"])}</td></tr>'
             )
             for library in self.libraries
         ]
 
     def cells(self, counts):
-        return mark_safe(
-            "".join(
-                f'<td class="text-end heat-{self.heat(count)}">{int(count)}</td>'
-                for count in counts
-            )
+        return "".join(
+            f'<td class="text-end heat-{self.heat(count)}">{int(count)}</td>'
+            for count in counts
         )
 
     def heat(self, count):

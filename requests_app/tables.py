@@ -1,23 +1,35 @@
 """The librarian's and the reader's lists of requests and codes."""
 
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from codes.models import Code
-from codeshare.tables import EMPTY, RequestLinks, RowTable, day, minute, status_badge
+from codeshare.tables import (
+    EMPTY,
+    RequestLinks,
+    RowTable,
+    day,
+    minute,
+    status_badge,
+    text,
+)
 from requests_app.models import CodeRequest
 
-ROW_6 = "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
-ROW_5 = "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
+
+def cells(*values):
+    """A ``<tr>`` of cells holding ``values``, which are HTML already."""
+    return mark_safe("<tr><td>" + "</td><td>".join(values) + "</td></tr>")
 
 
 class LinkingTable(RowTable):
-    """A table whose rows link to requests."""
+    """A table whose rows link to requests, at the page ``link_to`` names."""
+
+    link_to = "library:request-review"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.request_link = RequestLinks()
+        self.request_link = RequestLinks(self.link_to)
 
 
 class QueueTable(LinkingTable):
@@ -35,18 +47,19 @@ class QueueTable(LinkingTable):
         empty_text = _("No requests match.")
 
     def row(self, record):
-        return format_html(
-            ROW_6,
-            self.request_link(record.pk, record.get_review_url()),
+        return cells(
+            self.request_link(record.pk),
             status_badge(record),
             minute(record.created_at),
-            record.card_number,
-            record.reader.full_name,
+            text(record.card_number),
+            text(record.reader.full_name),
             minute(record.decided_at),
         )
 
 
 class ReaderRequestTable(LinkingTable):
+    link_to = "requests:request-detail"
+
     id = tables.Column(verbose_name=_("Request"))
     library = tables.Column(verbose_name=_("Library"))
     status = tables.Column(verbose_name=_("Status"))
@@ -61,10 +74,9 @@ class ReaderRequestTable(LinkingTable):
         orderable = False
 
     def row(self, record):
-        return format_html(
-            ROW_5,
-            self.request_link(record.pk, record.get_absolute_url()),
-            record.library.name,
+        return cells(
+            self.request_link(record.pk),
+            text(record.library.name),
             status_badge(record),
             minute(record.created_at),
             minute(record.decided_at),
@@ -87,14 +99,11 @@ class LibraryCodeTable(LinkingTable):
 
     def row(self, record):
         request = getattr(record, "request", None)
-        return format_html(
-            ROW_6,
-            record.value,
+        return cells(
+            text(record.value),
             status_badge(record),
             day(record.valid_until),
-            record.batch.name,
-            self.request_link(request.pk, request.get_review_url())
-            if request
-            else EMPTY,
+            text(record.batch.name),
+            self.request_link(request.pk) if request else EMPTY,
             minute(record.assigned_at),
         )

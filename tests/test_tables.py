@@ -138,3 +138,18 @@ def test_a_counted_list_says_how_many_pages_it_has(librarian_client, library):
 
     assert "Page 1 of 2" in response.text
     assert 'href="?page=2" rel="next"' in response.text
+
+
+def test_names_in_rows_are_escaped_on_every_list(
+    librarian_client, provider_client, library
+):
+    batch = factories.CodeBatchFactory(library=library, name='<i>"Nov" & co</i>')
+    factories.CodeFactory(batch=batch, value="ESC-0001")
+    escaped = "&lt;i&gt;&quot;Nov&quot; &amp; co&lt;/i&gt;"
+
+    codes = librarian_client.get("/library/codes/").text
+    dashboard = provider_client.get("/empik/").text
+
+    assert f"<td>{escaped}</td>" in row_of(codes, "ESC-0001")
+    assert f"<tr><td>{escaped}</td><td>central</td>" in dashboard
+    assert "<i>" not in codes + dashboard
