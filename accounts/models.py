@@ -10,16 +10,21 @@ from accounts.validators import validate_card_number
 
 
 class Library(models.Model):
-    name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    slug = models.SlugField(max_length=60, unique=True, verbose_name=_("slug"))
     # Approved requests a reader may have at this library per calendar month.
-    monthly_limit = models.PositiveSmallIntegerField(default=1)
-    contact_email = models.EmailField(blank=True)
+    monthly_limit = models.PositiveSmallIntegerField(
+        default=1, verbose_name=_("monthly limit")
+    )
+    contact_email = models.EmailField(blank=True, verbose_name=_("contact email"))
     # Staff are warned by mail when the pool of available codes falls below.
-    low_pool_threshold = models.PositiveIntegerField(default=5)
+    low_pool_threshold = models.PositiveIntegerField(
+        default=5, verbose_name=_("low pool threshold")
+    )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("library")
         verbose_name_plural = _("libraries")
 
     def __str__(self):
@@ -104,7 +109,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField(_("email address"), unique=True)
-    full_name = models.CharField(max_length=150)
+    full_name = models.CharField(max_length=150, verbose_name=_("full name"))
     card_number = models.CharField(
         _("library card number"),
         max_length=32,
@@ -117,6 +122,7 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="readers",
+        verbose_name=_("home library"),
     )
     library = models.ForeignKey(
         Library,
@@ -125,6 +131,7 @@ class User(AbstractUser):
         blank=True,
         related_name="staff",
         help_text=_("The library whose queue a librarian works through."),
+        verbose_name=_("library"),
     )
 
     objects = UserManager()
@@ -134,6 +141,8 @@ class User(AbstractUser):
     REQUIRED_FIELDS = ["full_name"]
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
         ]

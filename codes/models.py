@@ -27,25 +27,30 @@ class CodeStatus(models.TextChoices):
 class CodeBatch(models.Model):
     """One load of codes, allotted to one library."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     library = models.ForeignKey(
-        Library, on_delete=models.PROTECT, related_name="batches"
+        Library,
+        on_delete=models.PROTECT,
+        related_name="batches",
+        verbose_name=_("library"),
     )
     # The default expiry of the batch's codes; a row of the file may override it.
-    valid_until = models.DateField()
+    valid_until = models.DateField(verbose_name=_("valid until"))
     loaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("loaded by"),
     )
-    loaded_at = models.DateTimeField(default=timezone.now)
+    loaded_at = models.DateTimeField(default=timezone.now, verbose_name=_("loaded at"))
     source_name = models.CharField(_("source file"), max_length=255, blank=True)
     size = models.PositiveIntegerField(_("codes loaded"), default=0)
 
     class Meta:
         ordering = ["-loaded_at", "-id"]
+        verbose_name = _("code batch")
         verbose_name_plural = _("code batches")
         indexes = [models.Index(fields=["library", "valid_until"])]
 
@@ -79,23 +84,46 @@ class CodeQuerySet(models.QuerySet):
 
 
 class Code(models.Model):
-    value = models.CharField(max_length=64)
-    batch = models.ForeignKey(CodeBatch, on_delete=models.PROTECT, related_name="codes")
-    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="codes")
-    status = models.CharField(
-        max_length=16, choices=CodeStatus.choices, default=CodeStatus.AVAILABLE
+    value = models.CharField(max_length=64, verbose_name=_("value"))
+    batch = models.ForeignKey(
+        CodeBatch,
+        on_delete=models.PROTECT,
+        related_name="codes",
+        verbose_name=_("batch"),
     )
-    valid_until = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
-    assigned_at = models.DateTimeField(null=True, blank=True)
-    redeemed_at = models.DateTimeField(null=True, blank=True)
-    expired_at = models.DateTimeField(null=True, blank=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
+    library = models.ForeignKey(
+        Library,
+        on_delete=models.PROTECT,
+        related_name="codes",
+        verbose_name=_("library"),
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=CodeStatus.choices,
+        default=CodeStatus.AVAILABLE,
+        verbose_name=_("status"),
+    )
+    valid_until = models.DateField(verbose_name=_("valid until"))
+    created_at = models.DateTimeField(
+        default=timezone.now, verbose_name=_("created at")
+    )
+    assigned_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("assigned at")
+    )
+    redeemed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("redeemed at")
+    )
+    expired_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("expired at")
+    )
+    voided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("voided at"))
 
     objects = CodeQuerySet.as_manager()
 
     class Meta:
         ordering = ["valid_until", "id"]
+        verbose_name = _("code")
+        verbose_name_plural = _("codes")
         constraints = [
             # Two codes that differ only in letter case are the same code.
             models.UniqueConstraint(Upper("value"), name="code_value_unique_ci"),

@@ -61,27 +61,39 @@ class CodeRequest(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="code_requests",
+        verbose_name=_("reader"),
     )
     library = models.ForeignKey(
-        Library, on_delete=models.PROTECT, related_name="code_requests"
+        Library,
+        on_delete=models.PROTECT,
+        related_name="code_requests",
+        verbose_name=_("library"),
     )
     # The card number the reader gave with this request, checked at the desk.
     card_number = models.CharField(
         _("library card number"), max_length=32, validators=[validate_card_number]
     )
     status = models.CharField(
-        max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING
+        max_length=16,
+        choices=RequestStatus.choices,
+        default=RequestStatus.PENDING,
+        verbose_name=_("status"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(
+        default=timezone.now, verbose_name=_("created at")
+    )
+    decided_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("decided at")
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("decided by"),
     )
-    rejection_reason = models.TextField(blank=True)
+    rejection_reason = models.TextField(blank=True, verbose_name=_("rejection reason"))
     # One code goes to one request, ever: the database keeps it so.
     code = models.OneToOneField(
         Code,
@@ -89,14 +101,23 @@ class CodeRequest(models.Model):
         null=True,
         blank=True,
         related_name="request",
+        verbose_name=_("code"),
     )
-    fulfilled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    fulfilled_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("fulfilled at")
+    )
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("cancelled at")
+    )
     # Set when the mail telling the reader of a decision could not be sent.
-    mail_failed_at = models.DateTimeField(null=True, blank=True)
+    mail_failed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("mail failed at")
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("code request")
+        verbose_name_plural = _("code requests")
         constraints = [
             models.UniqueConstraint(
                 fields=["reader", "library"],
@@ -173,21 +194,29 @@ class RequestEvent(models.Model):
     """One step in a request's life: who moved it to which status, when."""
 
     request = models.ForeignKey(
-        CodeRequest, on_delete=models.CASCADE, related_name="events"
+        CodeRequest,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("request"),
     )
-    status = models.CharField(max_length=16, choices=RequestStatus.choices)
-    at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=16, choices=RequestStatus.choices, verbose_name=_("status")
+    )
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("when"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("by whom"),
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, verbose_name=_("note"))
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("request step")
+        verbose_name_plural = _("request steps")
 
     def __str__(self):
         return f"{self.request}: {self.status}"

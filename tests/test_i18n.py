@@ -10,10 +10,12 @@ from types import SimpleNamespace
 import polib
 import pytest
 from django.conf import settings
+from django.contrib import admin
 from django.core import mail
 from django.template.base import Lexer, TokenType
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation.template import templatize
 
 from codes import importing
@@ -27,6 +29,7 @@ POLISH_PLURALS = (
     "(n%100<10 || n%100>=20) ? 1 : 2);"
 )
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]")
+LOCAL_APPS = {"accounts", "codes", "requests_app"}
 POLISH = {"HTTP_ACCEPT_LANGUAGE": "pl-PL,pl;q=0.9,en;q=0.5"}
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
 
@@ -303,6 +306,34 @@ def test_a_request_status_has_its_polish_label(status, label):
         translated = translation.pgettext("request status", status)
 
     assert translated == label
+
+
+def test_the_admin_names_the_columns_of_a_code_list_in_polish(provider_client, library):
+    factories.CodeFactory(library=library)
+
+    response = provider_client.get("/admin/codes/code/", **POLISH)
+
+    assert response.status_code == 200
+    for heading in ("Wartość", "Biblioteka", "Partia", "Data ważności", "Status"):
+        assert heading in response.text
+    assert "Valid until" not in response.text
+
+
+@pytest.mark.parametrize(
+    "model", [m for m in admin.site._registry if m._meta.app_label in LOCAL_APPS]
+)
+def test_every_field_the_admin_shows_is_named_for_translation(model):
+    untranslated = [
+        field.name
+        for field in model._meta.get_fields()
+        if field.concrete
+        and not field.auto_created
+        and not isinstance(field.verbose_name, Promise)
+    ]
+
+    assert untranslated == []
+    assert isinstance(model._meta.verbose_name, Promise)
+    assert isinstance(model._meta.verbose_name_plural, Promise)
 
 
 # The catalogue
