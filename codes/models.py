@@ -5,13 +5,14 @@ from django.conf import settings
 from django.db import IntegrityError, models, router, transaction
 from django.db.models import F, Q
 from django.db.models.functions import TruncMonth, Upper
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Library
+from codes.figure_cache import figures_changed
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +218,15 @@ def _untally_deleted_code(sender, instance, using, **kwargs):
     CodeTally.objects.using(using).add({instance.tally_key(): -1})
 
 
+@receiver(post_save, sender=Library)
+@receiver(post_delete, sender=Library)
+@receiver(post_save, sender=CodeBatch)
+@receiver(post_delete, sender=CodeBatch)
+def _name_changed(sender, using, **kwargs):
+    """The figures name libraries and batches: draw them afresh."""
+    figures_changed(using)
+
+
 class CodeTallyQuerySet(models.QuerySet):
     def available(self, library, today=None):
         """The tallies of the codes ``library`` may still hand out."""
@@ -239,9 +249,11 @@ class CodeTallyQuerySet(models.QuerySet):
         Tallies are changed in the order of their keys, so that transactions
         changing several never wait for each other in a circle.
         """
-        for key in sorted(changes, key=_key_order):
-            if changes[key]:
-                self._add_to(key, changes[key])
+        changed = [key for key in changes if changes[key]]
+        for key in sorted(changed, key=_key_order):
+            self._add_to(key, changes[key])
+        if changed:
+            figures_changed(self.db)
 
     def _add_to(self, key, codes):
         fields = dict(zip(TALLY_FIELDS, key, strict=True))
@@ -267,6 +279,7 @@ class CodeTallyQuerySet(models.QuerySet):
 
     def count_new(self, counts):
         """Add tallies for codes no tally counts yet, such as a new batch's."""
+        figures_changed(self.db)
         self.bulk_create(
             [
                 CodeTally(count=count, **dict(zip(TALLY_FIELDS, key, strict=True)))

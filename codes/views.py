@@ -3,9 +3,11 @@ import logging
 from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,7 +16,7 @@ from django_tables2.paginators import LazyPaginator
 
 from accounts import roles
 from accounts.decorators import role_required
-from codes import exports, selectors, services
+from codes import exports, figure_cache, selectors, services
 from codes.charts import bar_chart
 from codes.filters import CodeFilter
 from codes.forms import RedeemForm, VoidForm
@@ -36,6 +38,20 @@ EXPORT_FORMATS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
 @require_GET
 def dashboard(request):
     today = timezone.localdate()
+    figures = figure_cache.drawn(
+        request,
+        today,
+        lambda: render_to_string(
+            "codes/partials/dashboard_figures.html",
+            figures_context(request, today),
+            request=request,
+        ),
+    )
+    return render(request, "codes/dashboard.html", {"figures": mark_safe(figures)})
+
+
+def figures_context(request, today):
+    """The filters, the figures and their tables, as the request asks for them."""
     filterset = CodeFilter(request.GET, queryset=Code.objects.all())
     tallies = (
         filterset.filter_queryset(CodeTally.objects.counted())
@@ -63,19 +79,15 @@ def dashboard(request):
     config.configure(tables["expiring_table"])
     RequestConfig(request, paginate=False).configure(tables["library_table"])
 
-    return render(
-        request,
-        "codes/dashboard.html",
-        {
-            "filter": filterset,
-            "totals": selectors.totals(by_library),
-            "hand_outs": hand_outs,
-            "chart": bar_chart(hand_outs["months"], hand_outs["per_month"]),
-            "csv_query": filterset.query_string(format="csv"),
-            "xlsx_query": filterset.query_string(format="xlsx"),
-            **tables,
-        },
-    )
+    return {
+        "filter": filterset,
+        "totals": selectors.totals(by_library),
+        "hand_outs": hand_outs,
+        "chart": bar_chart(hand_outs["months"], hand_outs["per_month"]),
+        "csv_query": filterset.query_string(format="csv"),
+        "xlsx_query": filterset.query_string(format="xlsx"),
+        **tables,
+    }
 
 
 @role_required(roles.EMPIK)

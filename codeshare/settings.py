@@ -221,6 +221,13 @@ SESSION_ENGINE = (
     if REDIS_URL
     else "django.contrib.sessions.backends.db"
 )
+# The provider's dashboard is kept, drawn, for at most this many seconds;
+# any change of its figures draws it afresh at once (codes.figure_cache).
+# Only a shared cache sees the changes every worker makes, so without Redis
+# it is drawn on every view.
+FIGURE_CACHE_SECONDS = env_int(
+    "FIGURE_CACHE_SECONDS", 300 if REDIS_URL else 0, minimum=0
+)
 
 # Failed logins: a lockout per account and address, kept in the database so
 # that every worker and host agrees.
