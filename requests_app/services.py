@@ -227,25 +227,33 @@ def cancel_request(*, request_id, reader):
 
 
 def fulfil_waitlist(library):
-    """Hand newly loaded codes to waitlisted requests, oldest first."""
+    """Hand newly loaded codes to waitlisted requests, oldest first.
+
+    Each hand-over is a transaction of its own, as an approval is: it
+    changes its tallies in key order, so it never waits in a circle with a
+    provider's redeem or void of other codes of the same pool, and a long
+    waitlist does not keep every request locked until the last is served.
+    """
     fulfilled = []
-    with transaction.atomic():
-        waiting = (
-            CodeRequest.objects.filter(library=library, status=RequestStatus.WAITLISTED)
-            .order_by("created_at", "id")
-            .select_for_update(skip_locked=True)
-        )
-        for request in waiting:
-            code = take_code(library)
+    while True:
+        with transaction.atomic():
+            request = (
+                CodeRequest.objects.filter(
+                    library=library, status=RequestStatus.WAITLISTED
+                )
+                .order_by("created_at", "id")
+                .select_for_update(skip_locked=True)
+                .first()
+            )
+            code = take_code(library) if request is not None else None
             if code is None:
                 break
             _hand_over(request, code, by=None, now=timezone.now())
             notifications.request_decided(request)
-            fulfilled.append(request.pk)
-        if fulfilled:
-            notifications.check_pool_after_hand_out(library, handed_out=len(fulfilled))
+        fulfilled.append(request.pk)
 
     if fulfilled:
+        notifications.check_pool_after_hand_out(library, handed_out=len(fulfilled))
         logger.info(
             "Library %s: %s waitlisted request(s) fulfilled",
             library.pk,
