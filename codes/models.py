@@ -137,7 +137,8 @@ class Code(models.Model):
                 name="code_pool_idx",
             ),
             models.Index(fields=["batch", "status"], name="code_batch_status_idx"),
-            # Hand-outs per library per month.
+            # A library's codes in the order they went out (the codes list
+            # sorted by "Handed out").
             models.Index(fields=["library", "assigned_at"], name="code_assigned_idx"),
         ]
 
