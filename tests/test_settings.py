@@ -97,3 +97,31 @@ def test_sessions_are_cached_only_in_a_shared_cache(redis_url, engine):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == engine
+
+
+@pytest.mark.parametrize(
+    ("environment", "seconds"),
+    [
+        ({"REDIS_URL": ""}, "0"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "300"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0", "FIGURE_CACHE_SECONDS": "0"}, "0"),
+        ({"REDIS_URL": "", "FIGURE_CACHE_SECONDS": "60"}, "60"),
+    ],
+)
+def test_the_dashboard_is_kept_by_default_only_in_a_shared_cache(environment, seconds):
+    """A per-process cache would not hear of the figures other workers change."""
+    code = "from django.conf import settings as s; print(s.FIGURE_CACHE_SECONDS)"
+
+    result = run_django({**BASE_ENV, **environment}, code)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == seconds
+
+
+def test_a_negative_figure_cache_time_stops_the_start():
+    code = "from django.conf import settings as s; print(s.FIGURE_CACHE_SECONDS)"
+
+    result = run_django({**BASE_ENV, "FIGURE_CACHE_SECONDS": "-1"}, code)
+
+    assert result.returncode != 0
+    assert "FIGURE_CACHE_SECONDS must be at least 0" in result.stderr
