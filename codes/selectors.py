@@ -42,15 +42,14 @@ def by_library(tallies, today):
     figures = {}
     handed_out = {}
     for library_id, name, slug, status, month, codes in rows:
-        row = figures.setdefault(
-            library_id,
-            {
+        row = figures.get(library_id)
+        if row is None:
+            row = figures[library_id] = {
                 "library_id": library_id,
                 "library_name": name,
                 "library_slug": slug,
                 **dict.fromkeys(STATUS_FIGURES, 0),
-            },
-        )
+            }
         row[status] += codes
         row["total"] += codes
         if month is not None:
