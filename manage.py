@@ -16,6 +16,15 @@ def main():
             "available on your PYTHONPATH environment variable? Did you "
             "forget to activate a virtual environment?"
         ) from exc
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    # Django's command line reads the settings quietly and, when they fail,
+    # goes on to an unrelated "Models aren't loaded yet"; say what is wrong.
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - reading them loads them
+    except ImproperlyConfigured as error:
+        sys.exit(f"codeshare's settings are not usable: {error}")
     execute_from_command_line(sys.argv)
 
 

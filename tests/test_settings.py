@@ -1,4 +1,8 @@
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from codeshare import env
@@ -34,6 +38,21 @@ def test_settings_refuse_to_start_without_a_secret_key_in_production():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_command_without_a_secret_key_says_so():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--check"],
+        cwd=settings.BASE_DIR,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_settings_read_good_values():
