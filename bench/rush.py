@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 from scratch import (
     free_port,
     scratch_database,
+    session_keys,
     setup_django,
     start_gunicorn,
     stop_gunicorn,
@@ -113,11 +114,8 @@ def seed(readers, codes, librarians):
     """The rush's world, made with bulk inserts; returns session keys."""
     import datetime
 
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.utils import timezone
 
     from accounts.models import Library, User
@@ -178,24 +176,7 @@ def seed(readers, codes, librarians):
     # bulk_create bypasses the dashboard's tallies; count the batch in.
     CodeTally.objects.count_new(Code.objects.filter(batch=batch).tally())
 
-    store = SessionStore()
-    expire = timezone.now() + datetime.timedelta(hours=2)
-    sessions = []
-    for user in people:
-        data = {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "accounts.backends.AccountBackend",
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-        sessions.append(
-            Session(
-                session_key=store._get_new_session_key(),
-                session_data=store.encode(data),
-                expire_date=expire,
-            )
-        )
-    Session.objects.bulk_create(sessions)
-    keys = [s.session_key for s in sessions]
+    keys = session_keys(people)
     return library, keys[:readers], keys[readers:]
 
 

@@ -73,8 +73,8 @@ class CodeFilterForm(FilterForm):
 
     A provider loads batches every month for years: the batch list holds
     the chosen library's batches, or with no library chosen the most
-    recently loaded ones. Any batch can still be asked for, as the batch
-    table's links and the exports do.
+    recently loaded ones. Any batch can still be asked for in the query
+    string, as the export links carry it.
     """
 
     def __init__(self, *args, **kwargs):
@@ -119,7 +119,8 @@ def _number(value):
     return number if 0 < number < 2**63 else None
 
 
-def _start_of_day(day):
+def start_of_day(day):
+    """The local midnight that ``day`` begins with, as an aware moment."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
@@ -183,11 +184,11 @@ class CodeFilter(django_filters.FilterSet):
     # Whole local days: from the first day's midnight to the last one's end,
     # compared as a range rather than by converting every row to a date.
     def filter_loaded_from(self, codes, name, value):
-        return codes.filter(created_at__gte=_start_of_day(value))
+        return codes.filter(created_at__gte=start_of_day(value))
 
     def filter_loaded_to(self, codes, name, value):
         next_day = value + datetime.timedelta(days=1)
-        return codes.filter(created_at__lt=_start_of_day(next_day))
+        return codes.filter(created_at__lt=start_of_day(next_day))
 
     def query_string(self, **extra):
         """The filters as given, for links that carry them to another page."""

@@ -15,8 +15,9 @@ import random
 
 from django.utils import timezone
 
+from codes.filters import start_of_day
+from codes.selectors import last_months
 from requests_app.management.world.codes import CodesMixin
-from requests_app.management.world.dates import _month_starts
 from requests_app.management.world.people import PeopleMixin
 from requests_app.management.world.plan import (
     MAX_REQUESTS_PER_READER,
@@ -45,7 +46,8 @@ class World(PeopleMixin, RequestsMixin, CodesMixin):
         self.zone = timezone.get_current_timezone()
         self.today = self.now.astimezone(self.zone).date()
         self.random = random.Random(seed)
-        self.months = _month_starts(self.now, MONTHS)
+        # Local midnights of the first days of the months up to now.
+        self.months = [start_of_day(month) for month in last_months(self.today, MONTHS)]
 
         self.libraries = self._plan_libraries()
         self.readers = self._plan_readers()

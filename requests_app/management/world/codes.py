@@ -6,8 +6,8 @@ from collections import deque
 
 from django.utils import timezone
 
+from codes.filters import start_of_day
 from codes.models import CodeStatus
-from requests_app.management.world.dates import _local_midnight
 from requests_app.management.world.plan import (
     MONTHS,
     REDEEMED_SHARE,
@@ -154,7 +154,7 @@ class CodesMixin:
             # last valid day; yesterday's codes wait for tonight's run.
             expired_at = None
             if batch.valid_until < yesterday:
-                expired_at = _local_midnight(
+                expired_at = start_of_day(
                     batch.valid_until + datetime.timedelta(days=1)
                 ) + datetime.timedelta(minutes=10)
             handed_out = batch.handed_out
