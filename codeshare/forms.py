@@ -22,9 +22,8 @@ class BootstrapBoundField(forms.BoundField):
             "form-select" if isinstance(widget, forms.Select) else "form-control",
         ]
         if self.errors:
+            # Django itself points aria-describedby at the error and the help.
             classes.append("is-invalid")
-            described_by = [f"{self.auto_id}_error", attrs.get("aria-describedby")]
-            attrs["aria-describedby"] = " ".join(filter(None, described_by))
         attrs["class"] = " ".join(name for name in classes if name)
         return attrs
 

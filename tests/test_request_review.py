@@ -1,6 +1,7 @@
 """The librarian's side: the queue, the review, the decision."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -149,6 +150,12 @@ def test_reject_needs_a_reason_and_changes_nothing_without(
     assert response.status_code == 200
     assert response.context["reject_form"].errors
     assert code_request.status == RequestStatus.PENDING
+    # The reason's box names its error and its help once each.
+    described_by = re.search(
+        r'<textarea[^>]* aria-describedby="([^"]+)"', response.text
+    ).group(1)
+    assert sorted(described_by.split()) == ["id_reason_error", "id_reason_helptext"]
+    assert 'id="id_reason_error"' in response.text
 
 
 def test_reject_with_a_reason(librarian_client, code_request):
