@@ -6,9 +6,9 @@ filters as the codes themselves; none of them reads the codes.
 
 import datetime
 
-from django.db.models import Case, F, Max, Min, Sum, Value, When
+from django.db.models import Case, F, Max, Min, Sum, When
 
-from codes.filters import STATUS_FIGURES, status_q, status_sums
+from codes.filters import STATUS_FIGURES, status_q, status_sums, with_effective_status
 from codes.models import CodeStatus
 
 EXPIRING_WITHIN_DAYS = 30
@@ -25,14 +25,12 @@ def by_library(tallies, today):
     """
     months = last_months(today, HAND_OUT_MONTHS)
     rows = (
-        tallies.values_list(
+        with_effective_status(tallies, today)
+        .values_list(
             "library_id",
             "library__name",
             "library__slug",
-            Case(
-                When(status_q(CodeStatus.EXPIRED, today), then=Value("expired")),
-                default="status",
-            ),
+            "effective_status",
             Case(When(assigned_month__gte=months[0], then="assigned_month")),
         )
         .annotate(codes=Sum("count"))

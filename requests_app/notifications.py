@@ -36,7 +36,7 @@ def check_pool_after_hand_out(library, *, handed_out):
     if not library.contact_email:
         return
 
-    # The tallies already hold this transaction's hand-outs; summing them
+    # The tallies already hold the hand-outs just made; summing them
     # spares every approval a count over the library's whole pool.
     remaining = CodeTally.objects.available(library).codes()
     if remaining < library.low_pool_threshold <= remaining + handed_out:
@@ -50,13 +50,13 @@ def check_pool_after_hand_out(library, *, handed_out):
         )
 
 
-def send_decision_mail(request_id, *, language=None):
+def send_decision_mail(request_id, *, language):
     request = CodeRequest.objects.select_related("reader", "library").get(pk=request_id)
     context = {
         "request": request,
         "url": settings.SITE_URL + request.get_absolute_url(),
     }
-    with translation.override(language or translation.get_language()):
+    with translation.override(language):
         subject = render_to_string("requests_app/mail/decision_subject.txt", context)
         body = render_to_string("requests_app/mail/decision_body.txt", context)
     try:
@@ -74,14 +74,14 @@ def send_decision_mail(request_id, *, language=None):
     return True
 
 
-def send_low_pool_mail(library_id, remaining, *, language=None):
+def send_low_pool_mail(library_id, remaining, *, language):
     library = Library.objects.get(pk=library_id)
     context = {
         "library": library,
         "remaining": remaining,
         "url": settings.SITE_URL + "/library/codes/",
     }
-    with translation.override(language or translation.get_language()):
+    with translation.override(language):
         subject = render_to_string("requests_app/mail/low_pool_subject.txt", context)
         body = render_to_string("requests_app/mail/low_pool_body.txt", context)
     try:

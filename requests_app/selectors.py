@@ -3,7 +3,6 @@
 import datetime
 
 from django.db import connection
-from django.db.models import Sum
 from django.utils import timezone
 
 from codes.models import CodeStatus, CodeTally
@@ -89,7 +88,7 @@ def code_count(library, filterset):
     tallies = CodeTally.objects.filter(library=library)
     if filters.get("status"):
         tallies = tallies.filter(status=filters["status"])
-    return tallies.aggregate(codes=Sum("count", default=0))["codes"]
+    return tallies.codes()
 
 
 def next_pending(library):
