@@ -11,14 +11,16 @@ from codes.importing.reading import NotATable, read_table
 
 # A code is 4 to 64 letters, digits or dashes, as the import takes them.
 CODE_PATTERN = re.compile(
-    rf"{importing.CODE_CHARACTERS.pattern[:-1]}"
-    rf"{{{importing.MIN_LENGTH},{importing.MAX_LENGTH}}}"
+    rf"{importing.CODE_CHARACTER}{{{importing.MIN_LENGTH},{importing.MAX_LENGTH}}}"
 )
 # Pasted codes may come one a line, or separated by spaces, commas or
 # semicolons.
 PASTE_SEPARATORS = re.compile(r"[\s,;]+")
 ERRORS_SHOWN = 10
-FILE_ACCEPT = ".csv,.txt,text/csv,text/plain"
+FILE_ACCEPT = (
+    ".csv,.txt,.xlsx,text/csv,text/plain,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
 
 
 def parse_code_file(upload):
@@ -51,11 +53,7 @@ def parse_code_file(upload):
             else:
                 values.append(value)
     except NotATable as exc:
-        if exc.line is None:
-            raise forms.ValidationError(str(exc))
-        raise forms.ValidationError(
-            _("Line %(line)s: %(problem)s") % {"line": exc.line, "problem": exc}
-        )
+        raise forms.ValidationError(str(importing.RowError(exc.line, str(exc))))
 
     _raise_if_any(errors)
     if not values:
@@ -116,7 +114,11 @@ def _raise_if_any(errors):
         )
     shown.append(
         forms.ValidationError(
-            _("A code is 4 to 64 letters, digits or dashes. Nothing was changed.")
+            _(
+                "A code is %(min)s to %(max)s letters, digits or dashes. "
+                "Nothing was changed."
+            )
+            % {"min": importing.MIN_LENGTH, "max": importing.MAX_LENGTH}
         )
     )
     raise forms.ValidationError(shown)
@@ -138,8 +140,9 @@ class RedeemForm(forms.Form):
     usage_file = CodeFileField(
         label=gettext_lazy("Usage file"),
         help_text=gettext_lazy(
-            "The platform's list of used codes: a CSV file with a “code” column "
-            "(commas or semicolons; UTF-8 or Windows-1250), or one code a line."
+            "The platform's list of used codes: an XLSX or CSV file with a "
+            "“code” column (CSV with commas or semicolons, in UTF-8 or "
+            "Windows-1250), or one code a line."
         ),
     )
 
@@ -166,7 +169,9 @@ class VoidForm(forms.Form):
     code_file = CodeFileField(
         label=gettext_lazy("Or a file of codes"),
         required=False,
-        help_text=gettext_lazy("A CSV file with a “code” column, or one code a line."),
+        help_text=gettext_lazy(
+            "An XLSX or CSV file with a “code” column, or one code a line."
+        ),
     )
     reason = forms.CharField(
         label=gettext_lazy("Reason"),

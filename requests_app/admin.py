@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from requests_app.models import CodeRequest, RequestEvent
 
@@ -41,7 +42,7 @@ class CodeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["status", "library"]
     list_select_related = ["library", "reader"]
     search_fields = ["=card_number", "=reader__email"]
-    search_help_text = "A card number or a reader's email address, in full."
+    search_help_text = _("A card number or a reader's email address, in full.")
     # Counting every request of a city on each view costs more than the page.
     show_full_result_count = False
     fields = [

@@ -4,6 +4,7 @@ import datetime
 import io
 import re
 
+import openpyxl
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -518,6 +519,26 @@ def test_redeem_reads_the_encodings_and_shapes_of_the_import(
     response = provider_client.post(REDEEM, {"usage_file": upload(content)})
 
     assert response.context["form"].errors == {}, label
+    assert code_states()["CENT-ASG-1"] == CodeStatus.REDEEMED
+
+
+def test_redeem_takes_an_xlsx_workbook_the_file_picker_offers(provider_client, pool):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Kod", "code"])
+    workbook.active.append(["x", "CENT-ASG-1"])
+    data = io.BytesIO()
+    workbook.save(data)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    form = provider_client.get(REDEEM).text
+    response = provider_client.post(
+        REDEEM, {"usage_file": upload(data.getvalue(), "usage.xlsx", xlsx)}
+    )
+
+    field = re.search(r'<input[^>]* name="usage_file"[^>]*>', form).group(0)
+    accept = re.search(r'accept="([^"]+)"', field).group(1)
+    assert ".xlsx" in accept.split(",")
+    assert response.context["form"].errors == {}
     assert code_states()["CENT-ASG-1"] == CodeStatus.REDEEMED
 
 

@@ -35,7 +35,8 @@ MIN_LENGTH = 4
 MAX_LENGTH = 64
 # ASCII only: Python's upper case and PostgreSQL's agree on it, so the
 # duplicate checks here agree with the database's case-blind unique index.
-CODE_CHARACTERS = re.compile(r"[A-Za-z0-9-]+")
+CODE_CHARACTER = "[A-Za-z0-9-]"
+CODE_CHARACTERS = re.compile(rf"{CODE_CHARACTER}+")
 DATE_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
 PREVIEW_ROWS = 20
 
