@@ -176,6 +176,7 @@ def test_the_waitlist_and_a_redeem_of_the_same_pool_never_wait_in_a_circle(
     fulfil.join(timeout=60)
     redeem.join(timeout=60)
 
+    assert not fulfil.is_alive() and not redeem.is_alive()
     assert failures == []
     handed = [
         request.code_id

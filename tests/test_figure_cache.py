@@ -24,9 +24,6 @@ TOTAL = re.compile(
 @pytest.fixture(autouse=True)
 def kept(settings):
     settings.FIGURE_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

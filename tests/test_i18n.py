@@ -19,7 +19,8 @@ from django.utils.functional import Promise
 from django.utils.translation.template import templatize
 
 from codes import importing
-from requests_app import notifications, services
+from requests_app import services
+from requests_app.models import RequestStatus
 from tests import factories
 
 PO_PATH = settings.BASE_DIR / "locale" / "pl" / "LC_MESSAGES" / "django.po"
@@ -197,12 +198,27 @@ def test_a_mail_sent_outside_a_request_is_in_the_default_language(
     assert decision.subject == "Your request to Central Library is on the waitlist"
 
 
-def test_a_low_pool_mail_is_in_the_language_it_was_queued_in(library):
-    notifications.send_low_pool_mail(library.pk, 2, language="pl")
+def test_a_low_pool_mail_is_in_the_language_it_was_queued_in(
+    librarian_client, code_request, django_capture_on_commit_callbacks
+):
+    library = code_request.library
+    # Five codes, the library's mark: the approval takes the pool below it.
+    factories.CodeFactory.create_batch(
+        5, batch=factories.CodeBatchFactory(library=library)
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        librarian_client.post(
+            f"/library/requests/{code_request.pk}/", {"action": "approve"}, **POLISH
+        )
 
-    [warning] = mail.outbox
-    assert warning.subject == "Central Library: zostały tylko 2 kody"
-    assert "zostały 2 kody, mniej niż próg ostrzegawczy 5" in warning.body
+    # Sent after commit, whatever language is active by then.
+    with translation.override("en"):
+        for callback in callbacks:
+            callback()
+
+    [warning] = [m for m in mail.outbox if m.to == [library.contact_email]]
+    assert warning.subject == "Central Library: zostały tylko 4 kody"
+    assert "zostały 4 kody, mniej niż próg ostrzegawczy 5" in warning.body
 
 
 def test_a_password_reset_mail_is_in_the_language_of_the_page(anonymous_client, reader):
@@ -303,7 +319,7 @@ def test_a_code_status_is_shown_in_polish(status, label):
 )
 def test_a_request_status_has_its_polish_label(status, label):
     with translation.override("pl"):
-        translated = translation.pgettext("request status", status)
+        translated = str(RequestStatus(status).label)
 
     assert translated == label
 
