@@ -150,21 +150,27 @@ def test_a_page_outside_the_base_layout_follows_the_language_too():
 # Mails
 
 
+def approve_in_polish(librarian_client, code_request, capture_on_commit):
+    """Approve from a Polish page; send the mails after commit, in English."""
+    with capture_on_commit() as callbacks:
+        librarian_client.post(
+            f"/library/requests/{code_request.pk}/", {"action": "approve"}, **POLISH
+        )
+    # Sent after commit, whatever language is active by then.
+    with translation.override("en"):
+        for callback in callbacks:
+            callback()
+
+
 def test_a_decision_mail_is_in_polish_when_the_librarian_works_in_polish(
     librarian_client, code_request, django_capture_on_commit_callbacks
 ):
     factories.CodeFactory(
         batch=factories.CodeBatchFactory(library=code_request.library)
     )
-    with django_capture_on_commit_callbacks() as callbacks:
-        librarian_client.post(
-            f"/library/requests/{code_request.pk}/", {"action": "approve"}, **POLISH
-        )
-
-    # Sent after commit, whatever language is active by then.
-    with translation.override("en"):
-        for callback in callbacks:
-            callback()
+    approve_in_polish(
+        librarian_client, code_request, django_capture_on_commit_callbacks
+    )
 
     decision = next(m for m in mail.outbox if m.to == [code_request.reader.email])
     assert decision.subject == "Twój kod jest gotowy (Central Library)"
@@ -206,15 +212,9 @@ def test_a_low_pool_mail_is_in_the_language_it_was_queued_in(
     factories.CodeFactory.create_batch(
         5, batch=factories.CodeBatchFactory(library=library)
     )
-    with django_capture_on_commit_callbacks() as callbacks:
-        librarian_client.post(
-            f"/library/requests/{code_request.pk}/", {"action": "approve"}, **POLISH
-        )
-
-    # Sent after commit, whatever language is active by then.
-    with translation.override("en"):
-        for callback in callbacks:
-            callback()
+    approve_in_polish(
+        librarian_client, code_request, django_capture_on_commit_callbacks
+    )
 
     [warning] = [m for m in mail.outbox if m.to == [library.contact_email]]
     assert warning.subject == "Central Library: zostały tylko 4 kody"
